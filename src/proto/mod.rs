@@ -4,4 +4,5 @@
 //! encoders of `@akashnetwork/chain-sdk`, so our bytes are identical to theirs.
 
 pub mod akash;
+pub mod akash_msgs;
 pub mod cosmos;
