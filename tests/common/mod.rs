@@ -33,7 +33,9 @@ pub fn require_reference() {
 /// script's first argument, and returns what the script printed on stdout, parsed as JSON.
 pub fn run_node(script: &str, input: &serde_json::Value) -> serde_json::Value {
     require_reference();
-    let dir = std::env::temp_dir().join(format!("ic-akash-conf-{}-{}", std::process::id(), script.replace('/', "_")));
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("ic-akash-conf-{}-{n}-{}", std::process::id(), script.replace('/', "_")));
     std::fs::create_dir_all(&dir).unwrap();
     let input_path = dir.join("input.json");
     std::fs::write(&input_path, serde_json::to_vec(input).unwrap()).unwrap();
@@ -49,6 +51,7 @@ pub fn run_node(script: &str, input: &serde_json::Value) -> serde_json::Value {
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
+    let _ = std::fs::remove_dir_all(&dir);
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!("node {script} printed no JSON ({e}): {}", String::from_utf8_lossy(&out.stdout))
     })

@@ -1,0 +1,156 @@
+//! Conformance of SDL handling with the official Akash SDK (`@akashnetwork/chain-sdk`, pinned in
+//! `conformance/package.json`) on the 342 real SDL files of `../shared/sdl-corpus` and on
+//! hand-written edge cases: the same files accepted, and for each accepted file the same deployment
+//! hash, the same manifest bytes and the same GroupSpec protobuf bytes. The `ic-akash sdl check`
+//! command is checked on the whole corpus too.
+
+mod common;
+
+use serde_json::{json, Value};
+use std::path::PathBuf;
+
+/// Files on which the SDK crashes after validating (a service with no `expose`); the Go parser,
+/// the provider's authority, accepts them, and so do we (see shared/sdl-corpus/NOTICE.md).
+const SDK_CRASHES: usize = 4;
+
+fn corpus() -> Vec<PathBuf> {
+    let dir = common::shared_dir().join("sdl-corpus");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read the SDL corpus at {}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml") | Some("yml")))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 342, "the corpus should hold 342 SDL files");
+    files
+}
+
+fn edge_cases() -> Vec<PathBuf> {
+    let dir = common::path("tests/sdl");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn reference(files: &[PathBuf]) -> Value {
+    let list: Vec<String> = files.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+    common::run_node("sdl-ref.mjs", &json!({ "files": list }))
+}
+
+/// Compares our result for each file with the reference; returns (accepted, files on which the
+/// SDK's deprecated `SDL` class crashes).
+fn compare(files: &[PathBuf], reference: &Value) -> (usize, usize) {
+    let mut mismatches = Vec::new();
+    let (mut accepted, mut crashes) = (0, 0);
+    for path in files {
+        let key = path.to_string_lossy();
+        let r = &reference["files"][key.as_ref()];
+        let text = std::fs::read_to_string(path).unwrap();
+        let ours = ic_akash::sdl::parse(&text);
+        let name = path.file_name().unwrap().to_string_lossy();
+        let ref_accepts = r["accepted"].as_bool().unwrap();
+        match (&ours, ref_accepts) {
+            (Ok(sdl), true) => {
+                accepted += 1;
+                if r["legacyCrashed"].as_bool().unwrap() {
+                    crashes += 1;
+                }
+                if r["crashed"].as_bool().unwrap() {
+                    mismatches.push(format!("{name}: the SDK's generateManifest failed: {}", r["error"]));
+                    continue;
+                }
+                if hex::encode(sdl.version()) != r["hash"].as_str().unwrap() {
+                    mismatches.push(format!("{name}: hash differs"));
+                }
+                if sdl.manifest_json() != r["manifest"].as_str().unwrap() {
+                    mismatches.push(format!("{name}: manifest differs:\n  ours: {}\n  sdk:  {}", sdl.manifest_json(), r["manifest"]));
+                }
+                let groups: Vec<String> = sdl.groups_proto().iter().map(hex::encode).collect();
+                let ref_groups: Vec<String> =
+                    r["groups"].as_array().unwrap().iter().map(|g| g.as_str().unwrap().to_string()).collect();
+                if groups != ref_groups {
+                    mismatches.push(format!("{name}: GroupSpec bytes differ"));
+                }
+            }
+            (Err(_), false) => {}
+            (Ok(_), false) => mismatches.push(format!("{name}: we accept, the SDK rejects: {}", r["error"])),
+            (Err(e), true) => mismatches.push(format!("{name}: the SDK accepts, we reject: {e}")),
+        }
+    }
+    assert!(mismatches.is_empty(), "{} mismatches with the SDK:\n{}", mismatches.len(), mismatches.join("\n"));
+    (accepted, crashes)
+}
+
+#[test]
+fn corpus_matches_the_sdk() {
+    let files = corpus();
+    let reference = reference(&files);
+    let (accepted, crashes) = compare(&files, &reference);
+    // What shared/sdl-corpus/NOTICE.md reports of the SDK: 292 parse, 4 crash (accepted by us).
+    assert_eq!(crashes, SDK_CRASHES);
+    assert_eq!(accepted, 292 + SDK_CRASHES);
+}
+
+#[test]
+fn edge_cases_match_the_sdk() {
+    let files = edge_cases();
+    assert!(files.len() >= 10, "tests/sdl should hold the edge cases");
+    let reference = reference(&files);
+    let (accepted, _) = compare(&files, &reference);
+    assert!(accepted > 0 && accepted < files.len(), "edge cases should include valid and invalid SDLs");
+}
+
+#[test]
+fn locale_order_matches_node() {
+    // Names built from the characters SDL names use, in every case combination that matters.
+    let alphabet: Vec<char> = "aAbZz09-_. /".chars().collect();
+    let mut names = Vec::new();
+    let mut seed = 0x2545F4914F6CDD1Du64;
+    for _ in 0..400 {
+        let mut s = String::new();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        for k in 0..(1 + seed % 6) {
+            s.push(alphabet[((seed >> (k * 5)) % alphabet.len() as u64) as usize]);
+        }
+        names.push(s);
+    }
+    names.sort();
+    names.dedup();
+    let reference = common::run_node("sdl-ref.mjs", &json!({ "sort": names }));
+    let mut ours = names.clone();
+    ours.sort_by(|a, b| ic_akash::sdl::units::locale_compare(a, b));
+    let theirs: Vec<String> =
+        reference["localeSorted"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    assert_eq!(ours, theirs);
+}
+
+#[test]
+fn sdl_check_command_agrees_on_the_corpus() {
+    let files = corpus();
+    let reference = reference(&files);
+    let bin = env!("CARGO_BIN_EXE_ic-akash");
+    for path in &files {
+        let r = &reference["files"][path.to_string_lossy().as_ref()];
+        let out = std::process::Command::new(bin).args(["sdl", "check"]).arg(path).arg("--json").output().unwrap();
+        let name = path.file_name().unwrap().to_string_lossy();
+        if r["accepted"].as_bool().unwrap() {
+            assert_eq!(out.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+            {
+                let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+                assert_eq!(v["version"], r["hash"], "{name}");
+                assert_eq!(v["groups_proto"], r["groups"], "{name}");
+                assert!(v["summary"]["services"].as_array().is_some_and(|s| !s.is_empty()) || v["groups_proto"].as_array().unwrap().is_empty());
+            }
+        } else {
+            assert_eq!(out.status.code(), Some(2), "{name} should be rejected");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains("invalid SDL"), "{name}: {err}");
+        }
+    }
+}
