@@ -134,18 +134,10 @@ fn read_file(path: &str) -> Result<String, Fail> {
 }
 
 /// Groups and manifest hash from an SDL file, through the SDL module.
-#[cfg(any())]
 fn sdl_groups_and_hash(path: &str) -> Result<(Vec<GroupSpec>, [u8; 32]), Fail> {
     let text = read_file(path)?;
     let sdl = ic_akash::sdl::parse(&text).map_err(|e| invalid(format!("{path}: {e}")))?;
     Ok((sdl.groups(), sdl.version()))
-}
-
-/// Until the SDL module exposes `sdl::parse`, `groups()` and `version()`, SDL kinds are refused.
-#[cfg(not(any()))]
-fn sdl_groups_and_hash(path: &str) -> Result<(Vec<GroupSpec>, [u8; 32]), Fail> {
-    let _ = read_file(path)?;
-    Err(Fail(super::EXIT_FAILURE, "SDL support is not built into this version yet".into()))
 }
 
 fn message(kind: &str, o: &Opts, owner: &str) -> Result<Any, Fail> {
