@@ -6,8 +6,7 @@
 //! The input size is checked before parsing and alias expansion is bounded, so a small hostile
 //! document cannot make us build a huge tree.
 
-use yaml_rust2::parser::{Event, Parser, Tag};
-use yaml_rust2::scanner::{Marker, TScalarStyle};
+use saphyr_parser::{Event, Parser, ScalarStyle as TScalarStyle, Span, StrInput, Tag};
 
 /// A loaded YAML value, in the shape JavaScript sees it.
 #[derive(Clone, Debug, PartialEq)]
@@ -147,14 +146,14 @@ enum Key {
 }
 
 struct Loader<'a> {
-    parser: Parser<std::str::Chars<'a>>,
+    parser: Parser<'a, StrInput<'a>>,
     anchors: Vec<(usize, Node)>,
     stack: Vec<Frame>,
     nodes: usize,
 }
 
-fn line_of(mark: &Marker) -> usize {
-    mark.line()
+fn line_of(span: &Span) -> usize {
+    span.start.line()
 }
 
 impl<'a> Loader<'a> {
@@ -162,12 +161,15 @@ impl<'a> Loader<'a> {
         Loader { parser: Parser::new_from_str(text), anchors: Vec::new(), stack: Vec::new(), nodes: 0 }
     }
 
-    fn next(&mut self) -> Result<(Event, Marker), YamlError> {
-        self.parser.next_token().map_err(|e| YamlError::Syntax {
-            line: e.marker().line(),
-            column: e.marker().col() + 1,
-            message: e.info().to_string(),
-        })
+    fn next(&mut self) -> Result<(Event<'a>, Span), YamlError> {
+        match self.parser.next_event() {
+            None => Ok((Event::StreamEnd, Span::default())),
+            Some(r) => r.map_err(|e| YamlError::Syntax {
+                line: e.marker().line(),
+                column: e.marker().col() + 1,
+                message: e.info().to_string(),
+            }),
+        }
     }
 
     fn run(mut self) -> Result<Node, YamlError> {
@@ -178,7 +180,7 @@ impl<'a> Loader<'a> {
             match event {
                 Event::StreamStart | Event::Nothing => {}
                 Event::StreamEnd => break,
-                Event::DocumentStart => {
+                Event::DocumentStart(_) => {
                     documents += 1;
                     if documents > 1 {
                         return Err(YamlError::MultipleDocuments);
@@ -199,7 +201,7 @@ impl<'a> Loader<'a> {
                 }
                 Event::Scalar(text, style, anchor, tag) => {
                     self.count(1)?;
-                    let value = resolve_scalar(&text, style, tag.as_ref(), line_of(&mark))?;
+                    let value = resolve_scalar(&text, style, tag.as_deref(), line_of(&mark))?;
                     let node = Node { value, line: line_of(&mark) };
                     if anchor > 0 {
                         self.anchors.push((anchor, node.clone()));
@@ -218,12 +220,12 @@ impl<'a> Loader<'a> {
                     self.push_value(node, &mut doc)?;
                 }
                 Event::SequenceStart(anchor, tag) => {
-                    self.check_collection_tag(tag.as_ref(), "seq", &mark)?;
+                    self.check_collection_tag(tag.as_deref(), "seq", &mark)?;
                     self.open(&mark)?;
                     self.stack.push(Frame::Seq { items: Vec::new(), line: line_of(&mark), anchor });
                 }
                 Event::MappingStart(anchor, tag) => {
-                    self.check_collection_tag(tag.as_ref(), "map", &mark)?;
+                    self.check_collection_tag(tag.as_deref(), "map", &mark)?;
                     self.open(&mark)?;
                     self.stack.push(Frame::Map(MapFrame {
                         entries: Vec::new(),
@@ -258,7 +260,7 @@ impl<'a> Loader<'a> {
         Ok(doc.unwrap_or(Node { value: Value::Null, line: 1 }))
     }
 
-    fn check_collection_tag(&self, tag: Option<&Tag>, kind: &str, mark: &Marker) -> Result<(), YamlError> {
+    fn check_collection_tag(&self, tag: Option<&Tag>, kind: &str, mark: &Span) -> Result<(), YamlError> {
         match tag {
             None => Ok(()),
             Some(t) if t.handle == "tag:yaml.org,2002:" && t.suffix == kind => Ok(()),
@@ -267,7 +269,7 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn open(&mut self, mark: &Marker) -> Result<(), YamlError> {
+    fn open(&mut self, mark: &Span) -> Result<(), YamlError> {
         self.count(1)?;
         if self.stack.len() >= MAX_DEPTH {
             return Err(YamlError::TooComplex);
@@ -319,8 +321,8 @@ impl<'a> Loader<'a> {
     }
 }
 
-fn syntax(mark: &Marker, message: &str) -> YamlError {
-    YamlError::Syntax { line: mark.line(), column: mark.col() + 1, message: message.to_string() }
+fn syntax(span: &Span, message: &str) -> YamlError {
+    YamlError::Syntax { line: span.start.line(), column: span.start.col() + 1, message: message.to_string() }
 }
 
 fn count_nodes(node: &Node) -> usize {
@@ -414,6 +416,10 @@ pub fn js_number_string(n: f64) -> String {
     }
     if n == 0.0 {
         return "0".to_string();
+    }
+    if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
+        // Below 2^53 an integral double prints as its exact digits, as in JavaScript.
+        return format!("{}", n as i128);
     }
     let sign = if n < 0.0 { "-" } else { "" };
     // Rust's `{:e}` gives the shortest round-trip digits: "d.ddde±x".

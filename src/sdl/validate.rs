@@ -18,24 +18,59 @@ const HTTP_ERROR_CODES: &[&str] = &["error", "timeout", "500", "502", "503", "50
 type Entries = [(String, Node)];
 type R<T> = Result<T, SdlError>;
 
-/// A JSON pointer (RFC 6901) built from path segments.
-#[derive(Clone, Default)]
-struct Path(Vec<String>);
+/// A JSON pointer (RFC 6901) built lazily from borrowed segments: nothing is allocated unless an
+/// error is reported.
+#[derive(Clone, Copy)]
+struct Path<'a> {
+    parent: Option<&'a Path<'a>>,
+    seg: Seg<'a>,
+}
 
-impl Path {
-    fn root() -> Self {
-        Path(Vec::new())
+#[derive(Clone, Copy)]
+enum Seg<'a> {
+    Root,
+    Key(&'a str),
+    Index(usize),
+}
+
+impl<'a> From<&'a str> for Seg<'a> {
+    fn from(s: &'a str) -> Self {
+        Seg::Key(s)
     }
-    fn join(&self, seg: impl ToString) -> Path {
-        let mut p = self.0.clone();
-        p.push(seg.to_string());
-        Path(p)
+}
+impl<'a> From<&'a String> for Seg<'a> {
+    fn from(s: &'a String) -> Self {
+        Seg::Key(s)
+    }
+}
+impl From<usize> for Seg<'_> {
+    fn from(i: usize) -> Self {
+        Seg::Index(i)
+    }
+}
+
+impl<'a> Path<'a> {
+    fn root() -> Path<'static> {
+        Path { parent: None, seg: Seg::Root }
+    }
+    fn join<'b>(&'b self, seg: impl Into<Seg<'b>>) -> Path<'b> {
+        Path { parent: Some(self), seg: seg.into() }
     }
     fn render(&self) -> String {
-        if self.0.is_empty() {
+        let mut segs = Vec::new();
+        let mut p = Some(self);
+        while let Some(node) = p {
+            match node.seg {
+                Seg::Root => {}
+                Seg::Key(k) => segs.push(k.replace('~', "~0").replace('/', "~1")),
+                Seg::Index(i) => segs.push(i.to_string()),
+            }
+            p = node.parent;
+        }
+        if segs.is_empty() {
             return "/".to_string();
         }
-        self.0.iter().map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1"))).collect()
+        segs.iter().rev().map(|s| format!("/{s}")).collect()
     }
     fn err(&self, reason: impl Into<String>) -> SdlError {
         SdlError::Invalid { path: self.render(), reason: reason.into() }
@@ -809,7 +844,11 @@ fn check_relations(m: &Model) -> R<()> {
             if let Some(params) = &svc.params {
                 let mut mounts: Vec<(&str, &str)> = Vec::new();
                 for sp in &params.storage {
-                    let p = root.join("services").join(svc_name).join("params").join("storage").join(&sp.name);
+                    let p1 = root.join("services");
+                    let p2 = p1.join(svc_name);
+                    let p3 = p2.join("params");
+                    let p4 = p3.join("storage");
+                    let p = p4.join(&sp.name);
                     if !c.storage.iter().any(|v| v.named && v.name == sp.name) {
                         return Err(p.err(format!(
                             "refers to volume \"{}\", which compute profile \"{}\" does not define",
@@ -847,7 +886,12 @@ fn check_relations(m: &Model) -> R<()> {
                 if to.ip.is_empty() {
                     continue;
                 }
-                let tp = root.join("services").join(svc_name).join("expose").join(ei).join("to").join(ti);
+                let t1 = root.join("services");
+                let t2 = t1.join(svc_name);
+                let t3 = t2.join("expose");
+                let t4 = t3.join(ei);
+                let t5 = t4.join("to");
+                let tp = t5.join(ti);
                 if !m.endpoints.iter().any(|n| *n == to.ip) {
                     return Err(tp.join("ip").err(format!("unknown endpoint \"{}\": declare it in /endpoints", to.ip)));
                 }
