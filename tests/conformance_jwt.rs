@@ -126,7 +126,7 @@ fn jwts_conform_to_the_sdk_and_cosmjs() {
     bad("unknown-scope", &|v| *v.pointer_mut(&format!("{dep}/scope/0")).unwrap() = json!("admin"));
     bad("duplicate-scope", &|v| *v.pointer_mut(&format!("{dep}/scope/1")).unwrap() = json!("send-manifest"));
     bad("duplicate-provider", &|v| {
-        let p = v.pointer(&"/leases/permissions/1".to_string()).unwrap().clone();
+        let p = v.pointer("/leases/permissions/1").unwrap().clone();
         v["leases"]["permissions"].as_array_mut().unwrap().push(p);
     });
     bad("unknown-claim", &|v| v["admin"] = json!(true));
