@@ -630,43 +630,8 @@ fn req_scopes(o: &Map<String, Value>, pre: &str, key: &str) -> Result<Vec<Scope>
         .collect()
 }
 
-/// JSON with object keys sorted (by code unit, as `json-stable-stringify` sorts ASCII keys) and no
-/// white space: the byte form the SDK signs.
-pub fn canonical_json(v: &Value) -> String {
-    let mut out = String::new();
-    write_canonical(v, &mut out);
-    out
-}
-
-fn write_canonical(v: &Value, out: &mut String) {
-    match v {
-        Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
-            out.push('{');
-            for (i, k) in keys.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::String((*k).clone()).to_string());
-                out.push(':');
-                write_canonical(&m[k.as_str()], out);
-            }
-            out.push('}');
-        }
-        Value::Array(a) => {
-            out.push('[');
-            for (i, x) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_canonical(x, out);
-            }
-            out.push(']');
-        }
-        other => out.push_str(&other.to_string()),
-    }
-}
+/// JSON with object keys sorted and no white space: the byte form the SDK signs.
+pub use crate::json::canonical as canonical_json;
 
 // ---------------------------------------------------------------------------------------------
 // Tokens

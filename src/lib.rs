@@ -11,6 +11,7 @@
 pub mod address;
 pub mod dec;
 pub mod decode;
+pub mod json;
 pub mod jwt;
 pub mod msgs;
 pub mod proto;

@@ -168,12 +168,10 @@ pub(super) fn manifest(m: &Model, plan: &Plan) -> Value {
     Value::Array(groups)
 }
 
-/// Canonical JSON as the SDK writes it: object keys sorted by UTF-16 code units
-/// (`json-stable-stringify`), no white space, then `<`, `>`, `&` written as `\u003c`, `\u003e`,
-/// `\u0026` (Go's encoder does the same). Sorting is done here, whatever map type serde_json uses.
+/// Canonical JSON as the SDK writes it (sorted keys, no white space), then `<`, `>`, `&` written
+/// as `\u003c`, `\u003e`, `\u0026` (Go's encoder does the same).
 pub(super) fn sorted_json(manifest: &Value) -> String {
-    let mut raw = String::with_capacity(4096);
-    write_sorted(manifest, &mut raw);
+    let raw = crate::json::canonical(manifest);
     let mut out = String::with_capacity(raw.len() + 16);
     for ch in raw.chars() {
         match ch {
@@ -184,34 +182,4 @@ pub(super) fn sorted_json(manifest: &Value) -> String {
         }
     }
     out
-}
-
-fn write_sorted(v: &Value, out: &mut String) {
-    match v {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort_by(|a, b| super::units::code_unit_compare(a, b));
-            out.push('{');
-            for (i, k) in keys.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&serde_json::to_string(k).expect("BUG: a string always serialises"));
-                out.push(':');
-                write_sorted(&map[k.as_str()], out);
-            }
-            out.push('}');
-        }
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_sorted(item, out);
-            }
-            out.push(']');
-        }
-        scalar => out.push_str(&serde_json::to_string(scalar).expect("BUG: a scalar always serialises")),
-    }
 }
