@@ -2,7 +2,7 @@
 //! canister signs with threshold ECDSA, for trying the provider API by hand.
 
 use ic_akash::jwt::{self, Claims, DeploymentPermission, Leases, ProviderAccess, ProviderPermission, Scope};
-use ic_akash::signer::{now_or_never, LocalSigner, Signer};
+use ic_akash::signer::{now_or_never, Signer};
 
 const USAGE: &str = "\
 ic-akash jwt: make a provider JWT (AEP-64, ES256K) signed with a local key
@@ -110,11 +110,10 @@ fn make(o: &Opts) -> Result<String, i32> {
     let Some(path) = &o.key else {
         return Err(invalid("--key FILE is required (see --help)"));
     };
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("ic-akash jwt: cannot read {path}: {e}");
-        super::EXIT_FAILURE
+    let signer = super::load_key(path).map_err(|(code, msg)| {
+        eprintln!("ic-akash jwt: {msg}");
+        code
     })?;
-    let signer = LocalSigner::from_hex(&text).map_err(|_| invalid(format!("{path} is not a 64-hex-digit secp256k1 private key")))?;
     let ttl: u64 = number("--ttl", &o.ttl)?.unwrap_or(900);
     let now: u64 = match number("--now", &o.now)? {
         Some(n) => n,

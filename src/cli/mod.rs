@@ -21,6 +21,33 @@ USAGE:
   ic-akash jwt [OPTIONS]                   make a provider JWT (see `ic-akash jwt --help`)
 ";
 
+/// Largest key file read (64 hex digits with some white space).
+const MAX_KEY_FILE_BYTES: u64 = 1024;
+
+/// Reads a UTF-8 file, or stdin for `-`, refusing anything larger than `limit` bytes before
+/// reading it all. Errors carry their exit code: 1 for I/O, 2 for input that is too large or not text.
+pub(crate) fn read_text(file: &str, limit: u64) -> Result<String, (i32, String)> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    let res = if file == "-" {
+        std::io::stdin().take(limit + 1).read_to_end(&mut buf)
+    } else {
+        std::fs::File::open(file).and_then(|f| f.take(limit + 1).read_to_end(&mut buf))
+    };
+    res.map_err(|e| (EXIT_FAILURE, format!("cannot read {file}: {e}")))?;
+    if buf.len() as u64 > limit {
+        return Err((EXIT_INVALID, format!("{file} is larger than the limit of {limit} bytes")));
+    }
+    String::from_utf8(buf).map_err(|_| (EXIT_INVALID, format!("{file} is not UTF-8 text")))
+}
+
+/// The local signer of a key file (64 hex digits): the key of `tx build` and `jwt`.
+pub(crate) fn load_key(file: &str) -> Result<ic_akash::signer::LocalSigner, (i32, String)> {
+    let text = read_text(file, MAX_KEY_FILE_BYTES)?;
+    ic_akash::signer::LocalSigner::from_hex(&text)
+        .map_err(|_| (EXIT_INVALID, format!("{file} is not a 64-hex-digit secp256k1 private key")))
+}
+
 /// Runs the command with its arguments (without the program name); returns the exit code.
 pub fn run(args: &[String]) -> i32 {
     match args.first().map(String::as_str) {

@@ -1,7 +1,7 @@
 //! `ic-akash sdl check FILE [--json]`: validates an SDL with the same core the canister uses and
 //! prints its deployment hash, GroupSpecs, manifest and a summary.
 
-use super::{EXIT_FAILURE, EXIT_INVALID};
+use super::EXIT_INVALID;
 use ic_akash::sdl;
 use serde_json::json;
 
@@ -48,7 +48,7 @@ pub fn run(args: &[String]) -> i32 {
     let text = match read_limited(&file) {
         Ok(t) => t,
         Err((code, msg)) => {
-            eprintln!("ic-akash sdl check: {file}: {msg}");
+            eprintln!("ic-akash sdl check: {msg}");
             return code;
         }
     };
@@ -82,21 +82,10 @@ pub fn run(args: &[String]) -> i32 {
     0
 }
 
-/// Reads a file or stdin, refusing anything larger than the SDL limit before reading it all.
+/// Reads an SDL file (or stdin for `-`), refusing anything over the SDL limit before reading
+/// it all; shared with `tx build`, which takes SDL files too.
 pub(crate) fn read_limited(file: &str) -> Result<String, (i32, String)> {
-    use std::io::Read;
-    let limit = sdl::MAX_SDL_BYTES as u64;
-    let mut buf = Vec::new();
-    let res = if file == "-" {
-        std::io::stdin().take(limit + 1).read_to_end(&mut buf)
-    } else {
-        std::fs::File::open(file).and_then(|f| f.take(limit + 1).read_to_end(&mut buf))
-    };
-    res.map_err(|e| (EXIT_FAILURE, e.to_string()))?;
-    if buf.len() as u64 > limit {
-        return Err((EXIT_INVALID, format!("larger than the SDL limit of {limit} bytes")));
-    }
-    String::from_utf8(buf).map_err(|_| (EXIT_INVALID, "not UTF-8 text".to_string()))
+    super::read_text(file, sdl::MAX_SDL_BYTES as u64)
 }
 
 fn human_bytes(n: u64) -> String {

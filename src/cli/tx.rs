@@ -5,7 +5,7 @@
 use ic_akash::proto::akash::GroupSpec;
 use ic_akash::proto::akash_msgs::{BidId, LeaseClosedReason, Source};
 use ic_akash::proto::cosmos::{Any, Coin};
-use ic_akash::signer::{now_or_never, LocalSigner, Signer};
+use ic_akash::signer::{now_or_never, Signer};
 use ic_akash::{address, decode, msgs, tx};
 use std::collections::HashMap;
 use std::io::Read;
@@ -129,13 +129,9 @@ impl Opts {
     }
 }
 
-fn read_file(path: &str) -> Result<String, Fail> {
-    std::fs::read_to_string(path).map_err(|e| Fail(super::EXIT_FAILURE, format!("cannot read {path}: {e}")))
-}
-
 /// Groups and manifest hash from an SDL file, through the SDL module.
 fn sdl_groups_and_hash(path: &str) -> Result<(Vec<GroupSpec>, [u8; 32]), Fail> {
-    let text = read_file(path)?;
+    let text = super::sdl::read_limited(path).map_err(|(code, msg)| Fail(code, msg))?;
     let sdl = ic_akash::sdl::parse(&text).map_err(|e| invalid(format!("{path}: {e}")))?;
     Ok((sdl.groups(), sdl.version()))
 }
@@ -195,8 +191,7 @@ fn build(args: &[String]) -> Result<(), Fail> {
         return Ok(());
     }
     let o = Opts(options(&args[1..])?);
-    let key_text = read_file(o.req("--key")?)?;
-    let signer = LocalSigner::from_hex(&key_text).map_err(|e| invalid(format!("--key: {e}")))?;
+    let signer = super::load_key(o.req("--key")?).map_err(|(code, msg)| Fail(code, format!("--key: {msg}")))?;
     let owner = address::address_of(&signer.public_key());
     let msg = message(kind, &o, &owner)?;
 
