@@ -551,7 +551,6 @@ fn volume(node: &Node, path: &Path, deferred: &mut Option<SdlError>) -> R<Volume
     let mut attrs = Vec::new();
     let mut class = None;
     let mut persistent = false;
-    let mut has_persistent = false;
     if let Some(a) = get(v, "attributes") {
         let ap = path.join("attributes");
         let entries = map(a, &ap)?;
@@ -561,7 +560,6 @@ fn volume(node: &Node, path: &Path, deferred: &mut Option<SdlError>) -> R<Volume
             match k.as_str() {
                 "class" => class = Some(string(val, &kp)?.to_string()),
                 _ => {
-                    has_persistent = true;
                     persistent = match &val.value {
                         Value::Bool(b) => *b,
                         // The SDK's stringToBoolean.
@@ -572,13 +570,14 @@ fn volume(node: &Node, path: &Path, deferred: &mut Option<SdlError>) -> R<Volume
             }
             attrs.push((k.clone(), js_string(&val.value)));
         }
-        let literally_true = entries.iter().any(|(k, v)| {
-            k == "persistent" && matches!(&v.value, Value::Bool(true)) || matches!(&v.value, Value::String(s) if k == "persistent" && s == "true")
-        });
+        // The schema forbids `class: ram` with `persistent` literally true (true or "true").
+        let persistent_node = get(entries, "persistent");
+        let literally_true = persistent_node
+            .is_some_and(|n| matches!(&n.value, Value::Bool(true)) || matches!(&n.value, Value::String(s) if s == "true"));
         if class.as_deref() == Some("ram") && literally_true {
             return Err(ap.err("\"ram\" storage cannot be persistent"));
         }
-        if class.as_deref() == Some("ram") && !has_persistent {
+        if class.as_deref() == Some("ram") && persistent_node.is_none() {
             attrs.push(("persistent".into(), "false".into()));
         }
         attrs.sort_by(|a, b| locale_compare(&a.0, &b.0));
