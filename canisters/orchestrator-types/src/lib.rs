@@ -1,0 +1,297 @@
+//! Candid types of the ic-akash orchestrator canister (`candid/orchestrator.did`).
+//!
+//! Kept in a crate of their own, with no IC runtime dependency, so that other canisters, SNS
+//! tooling and tests can call the orchestrator with the exact types it speaks. Amounts are
+//! integers with their unit in the field name: `e8s` for ICP, `uakt` for AKT.
+
+use candid::{CandidType, Deserialize, Principal};
+
+/// Install or upgrade argument.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum OrchestratorArg {
+    /// First install; every missing field takes its documented default.
+    Init(ConfigArg),
+    /// Upgrade; the fields given replace the stored configuration, the rest is kept.
+    Upgrade(Option<ConfigArg>),
+}
+
+/// Configuration fields, all optional so that one record serves init, upgrade and `set_config`.
+#[derive(CandidType, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConfigArg {
+    /// ICP ledger (default: mainnet `ryjl3-tyaaa-aaaaa-aaaba-cai`).
+    pub ledger_id: Option<Principal>,
+    /// Exchange rate canister (default: mainnet `uf6dk-hyaaa-aaaaq-qaaaq-cai`).
+    pub xrc_id: Option<Principal>,
+    /// Threshold ECDSA key name (default `key_1`; `dfx_test_key` locally).
+    pub ecdsa_key_name: Option<String>,
+    /// Conversion fee in basis points taken from every ICP credit (default 100 = 1%, max 5000).
+    pub fee_bps: Option<u16>,
+    /// How old an exchange rate may be before it is fetched again (default 300).
+    pub rate_max_age_secs: Option<u64>,
+    /// Lowest accepted rate, in uakt per ICP (default 100_000 = 0.1 AKT per ICP).
+    pub min_uakt_per_icp: Option<u64>,
+    /// Highest accepted rate, in uakt per ICP (default 1_000_000_000 = 1000 AKT per ICP).
+    pub max_uakt_per_icp: Option<u64>,
+    /// Smallest ICRC-2 deposit (default 1_000_000 e8s = 0.01 ICP).
+    pub min_deposit_e8s: Option<u64>,
+    /// Most flows (deposits, notifies) in progress at once across all callers (default 100).
+    pub max_flows_in_progress: Option<u32>,
+    /// Blocks older than this are refused by `notify_deposit` (default 30 days).
+    pub notify_max_block_age_secs: Option<u64>,
+    /// Stops every method that moves money; queries keep working.
+    pub paused: Option<bool>,
+}
+
+/// The configuration in force.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub ledger_id: Principal,
+    pub xrc_id: Principal,
+    pub ecdsa_key_name: String,
+    pub fee_bps: u16,
+    pub rate_max_age_secs: u64,
+    pub min_uakt_per_icp: u64,
+    pub max_uakt_per_icp: u64,
+    pub min_deposit_e8s: u64,
+    pub max_flows_in_progress: u32,
+    pub notify_max_block_age_secs: u64,
+    pub paused: bool,
+}
+
+/// An ICRC-1 account.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    pub owner: Principal,
+    pub subaccount: Option<Vec<u8>>,
+}
+
+/// Where a person or an SNS treasury sends ICP for `beneficiary`, before `notify_deposit`.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct DepositAccount {
+    pub beneficiary: Principal,
+    /// ICRC-1 account (orchestrator, subaccount derived from the beneficiary).
+    pub account: Account,
+    /// The same account as a legacy ICP ledger account identifier (hex), for `transfer`.
+    pub account_identifier: String,
+}
+
+/// `deposit_icp`: take `amount_e8s` approved by the caller with `icrc2_approve`.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct DepositIcpArg {
+    /// What the orchestrator receives; the ledger fee is charged to the payer on top.
+    pub amount_e8s: u64,
+    /// Who is credited (default: the caller), e.g. a DAO paid for by a member.
+    pub beneficiary: Option<Principal>,
+    /// The caller's subaccount that approved the orchestrator.
+    pub from_subaccount: Option<Vec<u8>>,
+}
+
+/// `notify_deposit`: credit a transfer to a deposit account.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct NotifyDepositArg {
+    pub block_index: u64,
+    /// Whose deposit account the block pays (default: the caller).
+    pub beneficiary: Option<Principal>,
+}
+
+/// An exchange rate, as an exact fraction: one ICP buys `numerator / denominator` AKT.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Rate {
+    pub numerator: u128,
+    pub denominator: u128,
+    /// The same, rounded down, for people.
+    pub uakt_per_icp: u64,
+    pub source: RateSource,
+    /// When XRC says the rate held (seconds since the epoch).
+    pub timestamp_secs: u64,
+}
+
+#[derive(CandidType, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RateSource {
+    /// XRC's ICP/AKT pair.
+    IcpAkt,
+    /// XRC's ICP/USD divided by AKT/USD.
+    CrossUsd,
+}
+
+/// What `icp_e8s` buys at `rate`: `gross_uakt` rounded down, minus the fee (rounded up).
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Quote {
+    pub icp_e8s: u64,
+    pub gross_uakt: u64,
+    pub fee_uakt: u64,
+    pub uakt: u64,
+    pub fee_bps: u16,
+    pub rate: Rate,
+}
+
+/// Where money came from or went to; each source is credited at most once.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    /// An ICP ledger block index.
+    IcpBlock(u64),
+    /// An Akash transaction hash (hex).
+    AkashTx(String),
+}
+
+/// One ICP credit.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Credit {
+    pub beneficiary: Principal,
+    pub block_index: u64,
+    pub quote: Quote,
+    pub balance: Balance,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+pub struct Balance {
+    /// Spendable now.
+    pub available_uakt: u64,
+    /// Set aside for deployments in progress.
+    pub reserved_uakt: u64,
+}
+
+/// `withdraw`: send unreserved AKT to an Akash address.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct WithdrawArg {
+    pub amount_uakt: u64,
+    pub to_akash_address: String,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct GetJournalArg {
+    /// One principal's entries, or every entry.
+    pub principal: Option<Principal>,
+    /// First position (in the principal's entries, or in the whole journal); default 0.
+    pub start: Option<u64>,
+    /// At most this many (capped at 100).
+    pub length: u64,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct JournalPage {
+    pub entries: Vec<JournalEntry>,
+    /// How many entries the principal (or the journal) has in all.
+    pub total: u64,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct JournalEntry {
+    /// Position in the whole journal.
+    pub seq: u64,
+    pub timestamp_nanos: u64,
+    pub principal: Principal,
+    pub change: Change,
+}
+
+/// Every change to money or configuration, as the journal records it.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// ICP received and converted.
+    Credited {
+        source: Source,
+        payer: Option<Principal>,
+        quote: Quote,
+    },
+    /// An ICRC-2 pull started; its outcome follows as `Credited` or `DepositFailed`.
+    DepositStarted {
+        deposit_id: u64,
+        payer: Principal,
+        amount_e8s: u64,
+        created_at_time_nanos: u64,
+    },
+    DepositFailed { deposit_id: u64, reason: String },
+    Reserved { amount_uakt: u64, purpose: String },
+    Released { amount_uakt: u64, purpose: String },
+    ConfigChanged { by: Principal, arg: ConfigArg },
+}
+
+/// Totals, for monitoring and audit.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+pub struct Stats {
+    pub icp_received_e8s: u64,
+    pub credited_gross_uakt: u64,
+    pub fees_uakt: u64,
+    pub available_uakt: u64,
+    pub reserved_uakt: u64,
+    pub principals: u64,
+    pub journal_entries: u64,
+    pub deposits_pending: u64,
+    pub flows_in_progress: u32,
+    pub cycles_balance: u128,
+}
+
+/// Errors of every method. Variants are stable: new ones are added at the end.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum Error {
+    AnonymousCaller,
+    NotAuthorized { reason: String },
+    Paused,
+    InvalidArgument { field: String, reason: String },
+    /// This principal already has a flow in progress; retry when it ends.
+    AlreadyProcessing,
+    TooManyFlows { max: u32 },
+    RateLimited { retry_after_secs: u64 },
+    AmountTooSmall { min_e8s: u64 },
+    InsufficientAllowance { allowance_e8s: u64 },
+    InsufficientFunds { balance_e8s: u64 },
+    InsufficientBalance { available_uakt: u64, requested_uakt: u64 },
+    /// The ledger refused, nothing was taken.
+    LedgerRefused { reason: String },
+    /// The ledger could not be reached; nothing was taken, retry.
+    LedgerUnavailable { reason: String },
+    /// The ledger's answer was lost; the orchestrator retries with the same `created_at_time`
+    /// (the ledger deduplicates) and credits or fails the deposit by itself.
+    DepositPending { deposit_id: u64 },
+    RateUnavailable { reason: String },
+    RateOutOfBounds { uakt_per_icp: u64, min: u64, max: u64 },
+    BlockNotFound { block_index: u64 },
+    BlockTooOld { block_index: u64, age_secs: u64, max_age_secs: u64 },
+    NotADeposit { block_index: u64, reason: String },
+    NotYetAvailable { what: String },
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::AnonymousCaller => write!(f, "anonymous callers are refused"),
+            Error::NotAuthorized { reason } => write!(f, "not authorized: {reason}"),
+            Error::Paused => write!(f, "the orchestrator is paused"),
+            Error::InvalidArgument { field, reason } => write!(f, "{field}: {reason}"),
+            Error::AlreadyProcessing => write!(f, "a flow of this principal is in progress"),
+            Error::TooManyFlows { max } => write!(f, "{max} flows in progress; retry later"),
+            Error::RateLimited { retry_after_secs } => {
+                write!(f, "rate limited; retry after {retry_after_secs} s")
+            }
+            Error::AmountTooSmall { min_e8s } => write!(f, "amount below {min_e8s} e8s"),
+            Error::InsufficientAllowance { allowance_e8s } => {
+                write!(f, "allowance {allowance_e8s} e8s does not cover amount and fee")
+            }
+            Error::InsufficientFunds { balance_e8s } => {
+                write!(f, "balance {balance_e8s} e8s does not cover amount and fee")
+            }
+            Error::InsufficientBalance { available_uakt, requested_uakt } => {
+                write!(f, "{requested_uakt} uakt requested, {available_uakt} available")
+            }
+            Error::LedgerRefused { reason } => write!(f, "ledger refused: {reason}"),
+            Error::LedgerUnavailable { reason } => write!(f, "ledger unavailable: {reason}"),
+            Error::DepositPending { deposit_id } => {
+                write!(f, "deposit {deposit_id} pending; it completes by itself")
+            }
+            Error::RateUnavailable { reason } => write!(f, "no exchange rate: {reason}"),
+            Error::RateOutOfBounds { uakt_per_icp, min, max } => {
+                write!(f, "rate {uakt_per_icp} uakt/ICP outside [{min}, {max}]")
+            }
+            Error::BlockNotFound { block_index } => write!(f, "block {block_index} not found"),
+            Error::BlockTooOld { block_index, age_secs, max_age_secs } => {
+                write!(f, "block {block_index} is {age_secs} s old (max {max_age_secs})")
+            }
+            Error::NotADeposit { block_index, reason } => {
+                write!(f, "block {block_index} is not a deposit: {reason}")
+            }
+            Error::NotYetAvailable { what } => write!(f, "{what} is not yet available"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

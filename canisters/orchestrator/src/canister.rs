@@ -1,0 +1,55 @@
+//! One orchestrator instance: its runtime, its state and its in-flight guards.
+
+use crate::guard::Guards;
+use crate::runtime::Runtime;
+use crate::state::State;
+use std::cell::{Cell, RefCell};
+
+pub const NANOS_PER_SEC: u64 = 1_000_000_000;
+
+pub struct Orchestrator<R: Runtime> {
+    pub rt: R,
+    state: RefCell<State>,
+    pub(crate) guards: RefCell<Guards>,
+    /// One XRC fetch at a time: concurrent callers get a "retry" instead of paying again.
+    pub(crate) rate_fetch_in_progress: Cell<bool>,
+    /// When XRC last failed (seconds); fetching waits `RATE_RETRY_BACKOFF_SECS` after it.
+    pub(crate) last_rate_failure_secs: Cell<Option<u64>>,
+    /// One pending-deposit retry task at a time.
+    pub(crate) retry_in_progress: Cell<bool>,
+}
+
+impl<R: Runtime> Orchestrator<R> {
+    pub(crate) fn from_state(rt: R, state: State) -> Self {
+        Orchestrator {
+            rt,
+            state: RefCell::new(state),
+            guards: RefCell::new(Guards::default()),
+            rate_fetch_in_progress: Cell::new(false),
+            last_rate_failure_secs: Cell::new(None),
+            retry_in_progress: Cell::new(false),
+        }
+    }
+
+    /// Reads the state; never held across an await.
+    pub fn read<T>(&self, f: impl FnOnce(&State) -> T) -> T {
+        f(&self.state.borrow())
+    }
+
+    /// Applies a pure change; never held across an await.
+    pub fn mutate<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        f(&mut self.state.borrow_mut())
+    }
+
+    pub fn now_nanos(&self) -> u64 {
+        self.rt.time_nanos()
+    }
+
+    pub fn now_secs(&self) -> u64 {
+        self.rt.time_nanos() / NANOS_PER_SEC
+    }
+
+    pub fn flows_in_progress(&self) -> u32 {
+        self.guards.borrow().flows_in_progress()
+    }
+}

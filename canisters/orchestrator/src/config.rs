@@ -1,0 +1,136 @@
+//! Configuration: defaults, and applying an install, upgrade or `set_config` argument.
+
+use candid::Principal;
+use ic_akash_orchestrator_types::{Config, ConfigArg, Error};
+
+pub const MAINNET_LEDGER_ID: &str = "ryjl3-tyaaa-aaaaa-aaaba-cai";
+pub const MAINNET_XRC_ID: &str = "uf6dk-hyaaa-aaaaq-qaaaq-cai";
+pub const DEFAULT_ECDSA_KEY_NAME: &str = "key_1";
+pub const DEFAULT_FEE_BPS: u16 = 100;
+/// Above this the fee would be a confiscation, not a cover for price risk.
+pub const MAX_FEE_BPS: u16 = 5_000;
+pub const DEFAULT_RATE_MAX_AGE_SECS: u64 = 300;
+pub const DEFAULT_MIN_UAKT_PER_ICP: u64 = 100_000;
+pub const DEFAULT_MAX_UAKT_PER_ICP: u64 = 1_000_000_000;
+pub const DEFAULT_MIN_DEPOSIT_E8S: u64 = 1_000_000;
+pub const DEFAULT_MAX_FLOWS_IN_PROGRESS: u32 = 100;
+pub const DEFAULT_NOTIFY_MAX_BLOCK_AGE_SECS: u64 = 30 * 24 * 3600;
+
+fn principal(text: &str) -> Principal {
+    Principal::from_text(text).expect("BUG: constant principal text")
+}
+
+pub fn default_config() -> Config {
+    Config {
+        ledger_id: principal(MAINNET_LEDGER_ID),
+        xrc_id: principal(MAINNET_XRC_ID),
+        ecdsa_key_name: DEFAULT_ECDSA_KEY_NAME.to_string(),
+        fee_bps: DEFAULT_FEE_BPS,
+        rate_max_age_secs: DEFAULT_RATE_MAX_AGE_SECS,
+        min_uakt_per_icp: DEFAULT_MIN_UAKT_PER_ICP,
+        max_uakt_per_icp: DEFAULT_MAX_UAKT_PER_ICP,
+        min_deposit_e8s: DEFAULT_MIN_DEPOSIT_E8S,
+        max_flows_in_progress: DEFAULT_MAX_FLOWS_IN_PROGRESS,
+        notify_max_block_age_secs: DEFAULT_NOTIFY_MAX_BLOCK_AGE_SECS,
+        paused: false,
+    }
+}
+
+fn invalid(field: &str, reason: impl Into<String>) -> Error {
+    Error::InvalidArgument { field: field.to_string(), reason: reason.into() }
+}
+
+/// `base` with the fields of `arg` applied, or the first field that makes no sense.
+pub fn apply(base: &Config, arg: &ConfigArg) -> Result<Config, Error> {
+    let mut c = base.clone();
+    if let Some(v) = arg.ledger_id {
+        c.ledger_id = v;
+    }
+    if let Some(v) = arg.xrc_id {
+        c.xrc_id = v;
+    }
+    if let Some(v) = &arg.ecdsa_key_name {
+        c.ecdsa_key_name = v.clone();
+    }
+    if let Some(v) = arg.fee_bps {
+        c.fee_bps = v;
+    }
+    if let Some(v) = arg.rate_max_age_secs {
+        c.rate_max_age_secs = v;
+    }
+    if let Some(v) = arg.min_uakt_per_icp {
+        c.min_uakt_per_icp = v;
+    }
+    if let Some(v) = arg.max_uakt_per_icp {
+        c.max_uakt_per_icp = v;
+    }
+    if let Some(v) = arg.min_deposit_e8s {
+        c.min_deposit_e8s = v;
+    }
+    if let Some(v) = arg.max_flows_in_progress {
+        c.max_flows_in_progress = v;
+    }
+    if let Some(v) = arg.notify_max_block_age_secs {
+        c.notify_max_block_age_secs = v;
+    }
+    if let Some(v) = arg.paused {
+        c.paused = v;
+    }
+    validate(&c)?;
+    Ok(c)
+}
+
+fn validate(c: &Config) -> Result<(), Error> {
+    if c.ledger_id == Principal::anonymous() || c.ledger_id == Principal::management_canister() {
+        return Err(invalid("ledger_id", "must be a canister id"));
+    }
+    if c.xrc_id == Principal::anonymous() || c.xrc_id == Principal::management_canister() {
+        return Err(invalid("xrc_id", "must be a canister id"));
+    }
+    if c.ecdsa_key_name.is_empty() || c.ecdsa_key_name.len() > 64 {
+        return Err(invalid("ecdsa_key_name", "must be 1 to 64 characters"));
+    }
+    if c.fee_bps > MAX_FEE_BPS {
+        return Err(invalid("fee_bps", format!("must be at most {MAX_FEE_BPS}")));
+    }
+    if c.rate_max_age_secs == 0 || c.rate_max_age_secs > 24 * 3600 {
+        return Err(invalid("rate_max_age_secs", "must be 1 to 86400"));
+    }
+    if c.min_uakt_per_icp == 0 || c.min_uakt_per_icp > c.max_uakt_per_icp {
+        return Err(invalid("min_uakt_per_icp", "must be positive and at most max_uakt_per_icp"));
+    }
+    if c.min_deposit_e8s == 0 {
+        return Err(invalid("min_deposit_e8s", "must be positive"));
+    }
+    if c.max_flows_in_progress == 0 || c.max_flows_in_progress > 10_000 {
+        return Err(invalid("max_flows_in_progress", "must be 1 to 10000"));
+    }
+    if c.notify_max_block_age_secs < 3600 {
+        return Err(invalid("notify_max_block_age_secs", "must be at least 3600"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_fields_apply_one_by_one() {
+        let d = default_config();
+        assert_eq!(apply(&d, &ConfigArg::default()).unwrap(), d);
+        let c = apply(&d, &ConfigArg { fee_bps: Some(250), paused: Some(true), ..Default::default() }).unwrap();
+        assert_eq!((c.fee_bps, c.paused, c.min_deposit_e8s), (250, true, d.min_deposit_e8s));
+    }
+
+    #[test]
+    fn nonsense_is_refused_with_the_field_named() {
+        let d = default_config();
+        let e = apply(&d, &ConfigArg { fee_bps: Some(5_001), ..Default::default() }).unwrap_err();
+        assert!(matches!(e, Error::InvalidArgument { ref field, .. } if field == "fee_bps"), "{e:?}");
+        let e = apply(&d, &ConfigArg { min_uakt_per_icp: Some(2_000_000_000), ..Default::default() }).unwrap_err();
+        assert!(matches!(e, Error::InvalidArgument { ref field, .. } if field == "min_uakt_per_icp"));
+        let e = apply(&d, &ConfigArg { ledger_id: Some(Principal::anonymous()), ..Default::default() }).unwrap_err();
+        assert!(matches!(e, Error::InvalidArgument { ref field, .. } if field == "ledger_id"));
+    }
+}

@@ -1,0 +1,20 @@
+//! The ic-akash orchestrator canister, as a library: flows generic over the [`runtime::Runtime`]
+//! so that `main.rs` runs them on the IC and `cargo test` runs them against simulated peers.
+
+pub mod canister;
+pub mod config;
+pub mod conversion;
+pub mod deposit;
+pub mod guard;
+pub mod ledger;
+pub mod lifecycle;
+pub mod notify;
+pub mod queries;
+pub mod rate;
+pub mod runtime;
+pub mod state;
+pub mod storage;
+pub mod tasks;
+pub mod xrc;
+
+pub use canister::Orchestrator;

@@ -1,0 +1,135 @@
+//! Endpoints of the ic-akash orchestrator canister. Each one reads the caller and time through
+//! the runtime and hands over to a flow in the library.
+
+use ic_akash_orchestrator::lifecycle;
+use ic_akash_orchestrator::runtime::ic::IcRuntime;
+use ic_akash_orchestrator::runtime::{Runtime, Task};
+use ic_akash_orchestrator::{deposit, notify, queries, tasks, Orchestrator};
+use ic_akash_orchestrator_types::{
+    Balance, Config, ConfigArg, Credit, DepositAccount, DepositIcpArg, Error, GetJournalArg, JournalPage,
+    NotifyDepositArg, OrchestratorArg, Quote, Stats, WithdrawArg,
+};
+use candid::Principal;
+use ic_stable_structures::DefaultMemoryImpl;
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+
+thread_local! {
+    static ORCHESTRATOR: Cell<Option<&'static Orchestrator<IcRuntime>>> = const { Cell::new(None) };
+}
+
+fn orchestrator() -> &'static Orchestrator<IcRuntime> {
+    ORCHESTRATOR.with(|o| o.get()).expect("BUG: the orchestrator is set in init and post_upgrade")
+}
+
+fn on_timer(task: Task) -> Pin<Box<dyn Future<Output = ()>>> {
+    Box::pin(async move { tasks::run(orchestrator(), task).await })
+}
+
+fn install(o: Result<Orchestrator<IcRuntime>, Error>) {
+    match o {
+        Ok(o) => ORCHESTRATOR.with(|cell| cell.set(Some(Box::leak(Box::new(o))))),
+        Err(e) => ic_cdk::trap(format!("invalid install argument: {e}")),
+    }
+}
+
+fn caller() -> Principal {
+    orchestrator().rt.caller()
+}
+
+#[ic_cdk::init]
+fn init(arg: Option<OrchestratorArg>) {
+    install(lifecycle::init(IcRuntime { on_timer }, DefaultMemoryImpl::default(), arg));
+}
+
+#[ic_cdk::post_upgrade]
+fn post_upgrade(arg: Option<OrchestratorArg>) {
+    install(lifecycle::post_upgrade(IcRuntime { on_timer }, DefaultMemoryImpl::default(), arg));
+}
+
+/// Anonymous update calls are refused before the canister pays to run them.
+#[ic_cdk::inspect_message]
+fn inspect_message() {
+    if ic_cdk::api::msg_caller() != Principal::anonymous() {
+        ic_cdk::api::accept_message();
+    }
+}
+
+/// Takes `amount_e8s` approved with `icrc2_approve` and credits its AKT value.
+#[ic_cdk::update]
+async fn deposit_icp(arg: DepositIcpArg) -> Result<Credit, Error> {
+    deposit::deposit_icp(orchestrator(), caller(), arg).await
+}
+
+/// Credits a transfer to a deposit account (see `get_deposit_account`), once.
+#[ic_cdk::update]
+async fn notify_deposit(arg: NotifyDepositArg) -> Result<Credit, Error> {
+    notify::notify_deposit(orchestrator(), caller(), arg).await
+}
+
+/// Where to send ICP for `beneficiary` (default: the caller) before `notify_deposit`.
+#[ic_cdk::query]
+fn get_deposit_account(beneficiary: Option<Principal>) -> Result<DepositAccount, Error> {
+    queries::get_deposit_account(orchestrator(), caller(), beneficiary)
+}
+
+/// What an amount of ICP buys now, fee included.
+#[ic_cdk::update]
+async fn quote(icp_e8s: u64) -> Result<Quote, Error> {
+    queries::quote(orchestrator(), caller(), icp_e8s).await
+}
+
+#[ic_cdk::query]
+fn get_balance(of: Option<Principal>) -> Balance {
+    queries::get_balance(orchestrator(), caller(), of)
+}
+
+#[ic_cdk::query]
+fn get_journal(arg: GetJournalArg) -> JournalPage {
+    queries::get_journal(orchestrator(), arg)
+}
+
+#[ic_cdk::update]
+fn withdraw(arg: WithdrawArg) -> Result<u64, Error> {
+    queries::withdraw(orchestrator(), caller(), arg)
+}
+
+#[ic_cdk::query]
+fn get_config() -> Config {
+    orchestrator().read(|s| s.config().clone())
+}
+
+#[ic_cdk::update]
+fn set_config(arg: ConfigArg) -> Result<Config, Error> {
+    lifecycle::set_config(orchestrator(), caller(), arg)
+}
+
+#[ic_cdk::query]
+fn get_stats() -> Stats {
+    queries::get_stats(orchestrator())
+}
+
+ic_cdk::export_candid!();
+
+fn main() {}
+
+#[cfg(test)]
+mod tests {
+    /// `candid/orchestrator.did` is what the code exports. `UPDATE_DID=1 cargo test` rewrites it.
+    #[test]
+    fn candid_file_equals_the_code() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../candid/orchestrator.did");
+        let exported = super::__export_service();
+        if std::env::var_os("UPDATE_DID").is_some() {
+            std::fs::write(&path, &exported).unwrap();
+        }
+        let on_disk = std::fs::read_to_string(&path).expect("candid/orchestrator.did");
+        candid_parser::utils::service_equal(
+            candid_parser::utils::CandidSource::Text(&on_disk),
+            candid_parser::utils::CandidSource::Text(&exported),
+        )
+        .unwrap_or_else(|e| panic!("candid/orchestrator.did differs from the code ({e}); run UPDATE_DID=1 cargo test -p ic-akash-orchestrator"));
+        assert_eq!(on_disk.trim(), exported.trim(), "same service, different text: run UPDATE_DID=1 cargo test");
+    }
+}

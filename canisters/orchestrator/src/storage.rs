@@ -1,0 +1,101 @@
+//! Stable memory layout. Every structure has its own `MemoryId`, which never changes meaning;
+//! values are candid-encoded so that new optional fields keep old bytes readable.
+
+use candid::{CandidType, Decode, Deserialize, Encode};
+use ic_stable_structures::memory_manager::{MemoryId, MemoryManager, VirtualMemory};
+use ic_stable_structures::storable::Bound;
+use ic_stable_structures::{DefaultMemoryImpl, Storable};
+use std::borrow::Cow;
+
+pub type Memory = VirtualMemory<DefaultMemoryImpl>;
+
+pub const CONFIG_MEMORY_ID: MemoryId = MemoryId::new(0);
+pub const TOTALS_MEMORY_ID: MemoryId = MemoryId::new(1);
+pub const ACCOUNTS_MEMORY_ID: MemoryId = MemoryId::new(2);
+pub const JOURNAL_INDEX_MEMORY_ID: MemoryId = MemoryId::new(3);
+pub const JOURNAL_DATA_MEMORY_ID: MemoryId = MemoryId::new(4);
+pub const JOURNAL_BY_PRINCIPAL_MEMORY_ID: MemoryId = MemoryId::new(5);
+pub const CREDITED_BLOCKS_MEMORY_ID: MemoryId = MemoryId::new(6);
+pub const PENDING_DEPOSITS_MEMORY_ID: MemoryId = MemoryId::new(7);
+
+/// The memories of one canister instance, opened over the raw stable memory.
+pub struct Memories {
+    manager: MemoryManager<DefaultMemoryImpl>,
+}
+
+impl Memories {
+    /// Opening reads only the memory manager's header: its cost does not grow with the data.
+    pub fn open(raw: DefaultMemoryImpl) -> Self {
+        Memories { manager: MemoryManager::init(raw) }
+    }
+    pub fn get(&self, id: MemoryId) -> Memory {
+        self.manager.get(id)
+    }
+}
+
+/// A value stored as candid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candid<T>(pub T);
+
+impl<T> Storable for Candid<T>
+where
+    T: CandidType + for<'de> Deserialize<'de>,
+{
+    fn to_bytes(&self) -> Cow<'_, [u8]> {
+        Cow::Owned(Encode!(&self.0).expect("BUG: candid encoding of a stored value failed"))
+    }
+
+    fn into_bytes(self) -> Vec<u8> {
+        Encode!(&self.0).expect("BUG: candid encoding of a stored value failed")
+    }
+
+    fn from_bytes(bytes: Cow<[u8]>) -> Self {
+        Candid(Decode!(bytes.as_ref(), T).expect("BUG: stored value does not decode"))
+    }
+
+    const BOUND: Bound = Bound::Unbounded;
+}
+
+/// A principal's money, in a fixed 24 bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AccountRecord {
+    pub available_uakt: u64,
+    pub reserved_uakt: u64,
+    /// How many journal entries concern this principal (the next per-principal position).
+    pub journal_len: u64,
+}
+
+impl Storable for AccountRecord {
+    fn to_bytes(&self) -> Cow<'_, [u8]> {
+        Cow::Owned(self.into_bytes())
+    }
+
+    fn into_bytes(self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(24);
+        out.extend_from_slice(&self.available_uakt.to_be_bytes());
+        out.extend_from_slice(&self.reserved_uakt.to_be_bytes());
+        out.extend_from_slice(&self.journal_len.to_be_bytes());
+        out
+    }
+
+    fn from_bytes(bytes: Cow<[u8]>) -> Self {
+        let word = |i: usize| {
+            u64::from_be_bytes(bytes[i * 8..i * 8 + 8].try_into().expect("BUG: account record is 24 bytes"))
+        };
+        AccountRecord { available_uakt: word(0), reserved_uakt: word(1), journal_len: word(2) }
+    }
+
+    const BOUND: Bound = Bound::Bounded { max_size: 24, is_fixed_size: true };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn account_record_round_trips() {
+        let r = AccountRecord { available_uakt: 1, reserved_uakt: u64::MAX, journal_len: 7 };
+        assert_eq!(AccountRecord::from_bytes(r.to_bytes()), r);
+        assert_eq!(r.to_bytes().len(), 24);
+    }
+}
