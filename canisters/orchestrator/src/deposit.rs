@@ -78,7 +78,7 @@ pub async fn deposit_icp<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg
         quote,
     };
     let id = o.mutate(|s| s.start_deposit(now, pending));
-    let result = attempt(o, id).await;
+    let result = attempt(o, id, false).await;
     if matches!(result, Err(Error::DepositPending { .. })) {
         o.rt.set_timer(FIRST_RETRY_DELAY_SECS, Task::RetryPendingDeposits);
     }
@@ -88,7 +88,12 @@ pub async fn deposit_icp<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg
 /// What a `transfer_from` answer means for a deposit.
 enum Outcome {
     Taken(u64),
+    /// The ledger looked at this transfer and refused it: it never ran, nor did an earlier send
+    /// of it (the ledger answers `Duplicate` before anything else).
     NotTaken(Error),
+    /// This send did not run (call refused, ledger busy); an earlier send may have.
+    NotRun(Error),
+    /// This send may have run.
     Unknown,
 }
 
@@ -108,16 +113,16 @@ fn classify(answer: Result<Result<Nat, TransferFromError>, crate::runtime::CallE
             Outcome::NotTaken(Error::InsufficientFunds { balance_e8s: u64::try_from(balance.0).unwrap_or(u64::MAX) })
         }
         Ok(Err(TransferFromError::TemporarilyUnavailable)) => {
-            Outcome::NotTaken(Error::LedgerUnavailable { reason: "ledger temporarily unavailable".into() })
+            Outcome::NotRun(Error::LedgerUnavailable { reason: "ledger temporarily unavailable".into() })
         }
         Ok(Err(e)) => refused(e.to_string()),
         Err(e) if e.may_have_executed() => Outcome::Unknown,
-        Err(e) => Outcome::NotTaken(Error::LedgerUnavailable { reason: e.to_string() }),
+        Err(e) => Outcome::NotRun(Error::LedgerUnavailable { reason: e.to_string() }),
     }
 }
 
-/// Sends (or sends again) pending deposit `id` to the ledger and applies the answer.
-async fn attempt<R: Runtime>(o: &Orchestrator<R>, id: u64) -> Result<Credit, Error> {
+/// Sends (or, on a retry, sends again) pending deposit `id` to the ledger and applies the answer.
+async fn attempt<R: Runtime>(o: &Orchestrator<R>, id: u64, retry: bool) -> Result<Credit, Error> {
     let Some(d) = o.read(|s| s.pending_deposit(id)) else {
         return Err(Error::InvalidArgument { field: "deposit_id".into(), reason: format!("no pending deposit {id}") });
     };
@@ -143,6 +148,13 @@ async fn attempt<R: Runtime>(o: &Orchestrator<R>, id: u64) -> Result<Credit, Err
             o.mutate(|s| s.fail_deposit(now, id, e.to_string()));
             Err(e)
         }
+        // On the first send nothing ran: the deposit simply failed. On a retry, the lost first
+        // send may have run, so the deposit stays pending.
+        Outcome::NotRun(e) if !retry => {
+            o.mutate(|s| s.fail_deposit(now, id, e.to_string()));
+            Err(e)
+        }
+        Outcome::NotRun(_) => Err(Error::DepositPending { deposit_id: id }),
         Outcome::Unknown => Err(Error::DepositPending { deposit_id: id }),
     }
 }
@@ -174,7 +186,7 @@ pub async fn retry_pending<R: Runtime>(o: &Orchestrator<R>) {
             o.mutate(|s| s.fail_deposit(now, id, reason));
             continue;
         }
-        let _ = attempt(o, id).await;
+        let _ = attempt(o, id, true).await;
     }
     o.retry_in_progress.set(false);
     let oldest = o.read(|s| s.pending_deposit_ids(1).first().and_then(|id| s.pending_deposit(*id)));

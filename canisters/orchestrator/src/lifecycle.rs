@@ -3,13 +3,12 @@
 use crate::canister::Orchestrator;
 use crate::runtime::{Runtime, Task};
 use crate::state::State;
-use crate::storage::Memories;
+use crate::storage::{Memories, RawMemory};
 use candid::Principal;
 use ic_akash_orchestrator_types::{Config, ConfigArg, Error, OrchestratorArg};
-use ic_stable_structures::DefaultMemoryImpl;
 
 /// Install: a fresh state configured by the `Init` argument (defaults for what it leaves out).
-pub fn init<R: Runtime>(rt: R, raw: DefaultMemoryImpl, arg: Option<OrchestratorArg>) -> Result<Orchestrator<R>, Error> {
+pub fn init<R: Runtime>(rt: R, raw: RawMemory, arg: Option<OrchestratorArg>) -> Result<Orchestrator<R>, Error> {
     let config_arg = match arg {
         None => ConfigArg::default(),
         Some(OrchestratorArg::Init(c)) => c,
@@ -27,7 +26,7 @@ pub fn init<R: Runtime>(rt: R, raw: DefaultMemoryImpl, arg: Option<OrchestratorA
 
 /// Upgrade: opens the state where it is (no history is read), applies the `Upgrade` argument,
 /// and schedules again the work that the persisted state still needs (timers do not survive).
-pub fn post_upgrade<R: Runtime>(rt: R, raw: DefaultMemoryImpl, arg: Option<OrchestratorArg>) -> Result<Orchestrator<R>, Error> {
+pub fn post_upgrade<R: Runtime>(rt: R, raw: RawMemory, arg: Option<OrchestratorArg>) -> Result<Orchestrator<R>, Error> {
     let state = State::open(&Memories::open(raw));
     let o = Orchestrator::from_state(rt, state);
     match arg {

@@ -10,7 +10,7 @@ use ic_akash_orchestrator_types::{
     NotifyDepositArg, OrchestratorArg, Quote, Stats, WithdrawArg,
 };
 use candid::Principal;
-use ic_stable_structures::DefaultMemoryImpl;
+use ic_akash_orchestrator::storage::RawMemory;
 use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
@@ -40,12 +40,12 @@ fn caller() -> Principal {
 
 #[ic_cdk::init]
 fn init(arg: Option<OrchestratorArg>) {
-    install(lifecycle::init(IcRuntime { on_timer }, DefaultMemoryImpl::default(), arg));
+    install(lifecycle::init(IcRuntime { on_timer }, RawMemory::default(), arg));
 }
 
 #[ic_cdk::post_upgrade]
 fn post_upgrade(arg: Option<OrchestratorArg>) {
-    install(lifecycle::post_upgrade(IcRuntime { on_timer }, DefaultMemoryImpl::default(), arg));
+    install(lifecycle::post_upgrade(IcRuntime { on_timer }, RawMemory::default(), arg));
 }
 
 /// Anonymous update calls are refused before the canister pays to run them.

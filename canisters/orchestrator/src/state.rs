@@ -330,10 +330,10 @@ impl State {
 mod tests {
     use super::*;
     use ic_akash_orchestrator_types::RateSource;
-    use ic_stable_structures::DefaultMemoryImpl;
+    use crate::storage::RawMemory;
 
     fn state() -> State {
-        State::new(&Memories::open(DefaultMemoryImpl::default()), crate::config::default_config())
+        State::new(&Memories::open(RawMemory::default()), crate::config::default_config())
     }
 
     fn quote(icp_e8s: u64, gross: u64, fee: u64) -> Quote {
@@ -420,7 +420,7 @@ mod tests {
 
     #[test]
     fn reopening_the_memory_keeps_everything() {
-        let raw = DefaultMemoryImpl::default();
+        let raw = RawMemory::default();
         {
             let mut s = State::new(&Memories::open(raw.clone()), crate::config::default_config());
             s.credit(1, p(1), 9, None, quote(100, 1000, 10));

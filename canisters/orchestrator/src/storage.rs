@@ -7,7 +7,14 @@ use ic_stable_structures::storable::Bound;
 use ic_stable_structures::{DefaultMemoryImpl, Storable};
 use std::borrow::Cow;
 
-pub type Memory = VirtualMemory<DefaultMemoryImpl>;
+/// The canister's whole stable memory: the IC's on wasm; natively, a vector that counts reads
+/// so tests can check that an upgrade's cost does not grow with history.
+#[cfg(target_arch = "wasm32")]
+pub type RawMemory = DefaultMemoryImpl;
+#[cfg(not(target_arch = "wasm32"))]
+pub type RawMemory = CountingMemory;
+
+pub type Memory = VirtualMemory<RawMemory>;
 
 pub const CONFIG_MEMORY_ID: MemoryId = MemoryId::new(0);
 pub const TOTALS_MEMORY_ID: MemoryId = MemoryId::new(1);
@@ -20,16 +27,54 @@ pub const PENDING_DEPOSITS_MEMORY_ID: MemoryId = MemoryId::new(7);
 
 /// The memories of one canister instance, opened over the raw stable memory.
 pub struct Memories {
-    manager: MemoryManager<DefaultMemoryImpl>,
+    manager: MemoryManager<RawMemory>,
 }
 
 impl Memories {
     /// Opening reads only the memory manager's header: its cost does not grow with the data.
-    pub fn open(raw: DefaultMemoryImpl) -> Self {
+    pub fn open(raw: RawMemory) -> Self {
         Memories { manager: MemoryManager::init(raw) }
     }
     pub fn get(&self, id: MemoryId) -> Memory {
         self.manager.get(id)
+    }
+}
+
+/// Stable memory simulated by a vector, counting the bytes read from it.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Clone, Default)]
+pub struct CountingMemory {
+    inner: DefaultMemoryImpl,
+    bytes_read: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl CountingMemory {
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read.get()
+    }
+
+    /// A copy of the bytes, as a new canister version finds them after an upgrade.
+    pub fn image(&self) -> Self {
+        let bytes = self.inner.borrow().clone();
+        CountingMemory { inner: std::rc::Rc::new(std::cell::RefCell::new(bytes)), bytes_read: Default::default() }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl ic_stable_structures::Memory for CountingMemory {
+    fn size(&self) -> u64 {
+        self.inner.size()
+    }
+    fn grow(&self, pages: u64) -> i64 {
+        self.inner.grow(pages)
+    }
+    fn read(&self, offset: u64, dst: &mut [u8]) {
+        self.bytes_read.set(self.bytes_read.get() + dst.len() as u64);
+        self.inner.read(offset, dst)
+    }
+    fn write(&self, offset: u64, src: &[u8]) {
+        self.inner.write(offset, src)
     }
 }
 

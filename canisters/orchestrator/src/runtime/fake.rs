@@ -161,7 +161,9 @@ impl FakeRuntime {
             let next = self.0.borrow().timers.iter().map(|(t, _)| *t).min();
             match next {
                 Some(t) if t <= end => {
-                    self.0.borrow_mut().now_nanos = t.max(self.0.borrow().now_nanos);
+                    let mut w = self.0.borrow_mut();
+                    w.now_nanos = t.max(w.now_nanos);
+                    drop(w);
                     ran += self.run_due_timers(o);
                 }
                 _ => {
