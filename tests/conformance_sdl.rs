@@ -2,7 +2,8 @@
 //! `conformance/package.json`) on the 342 real SDL files of `../shared/sdl-corpus` and on
 //! hand-written edge cases: the same files accepted, and for each accepted file the same deployment
 //! hash, the same manifest bytes and the same GroupSpec protobuf bytes. The `ic-akash sdl check`
-//! command is checked on the whole corpus too.
+//! command is checked on the whole corpus too, and so is the YAML fast path against the full
+//! parser (on the files and on mutations of them).
 
 mod common;
 
@@ -153,4 +154,98 @@ fn sdl_check_command_agrees_on_the_corpus() {
             assert!(err.contains("invalid SDL"), "{name}: {err}");
         }
     }
+}
+
+fn yaml_files() -> Vec<(String, String)> {
+    corpus()
+        .iter()
+        .chain(edge_cases().iter())
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(p).unwrap()))
+        .collect()
+}
+
+/// Whether the fast path agrees with the full parser on `text`: where it gives an answer, the full
+/// parser accepts the document and builds the same tree (lines included).
+fn fast_path_agrees(text: &str) -> Result<bool, String> {
+    let max = ic_akash::sdl::MAX_SDL_BYTES;
+    let Some(fast) = ic_akash::yaml::load_fast(text, max) else { return Ok(false) };
+    let fast = fast.map_err(|e| format!("the fast path failed: {e}"))?;
+    match ic_akash::yaml::load_full(text, max) {
+        Ok(full) if fast.same_as(&full) => Ok(true),
+        Ok(full) => Err(format!("trees differ:\n fast {fast:?}\n full {full:?}")),
+        Err(e) => Err(format!("the fast path accepts what the full parser refuses: {e}")),
+    }
+}
+
+#[test]
+fn yaml_fast_path_agrees_with_the_full_parser_on_every_file() {
+    let files = yaml_files();
+    let mut handled = Vec::new();
+    for (name, text) in &files {
+        match fast_path_agrees(text) {
+            Ok(true) => handled.push(name.clone()),
+            Ok(false) => {}
+            Err(e) => panic!("{name}: {e}"),
+        }
+    }
+    // The fast path is only worth having if it takes nearly every real file.
+    assert!(handled.len() * 100 >= files.len() * 95, "the fast path handles only {} of {} files", handled.len(), files.len());
+}
+
+/// Small random edits of every file, biased towards YAML's indicators and indentation: wherever the
+/// fast path answers, it must answer as the full parser does.
+#[test]
+fn yaml_fast_path_agrees_with_the_full_parser_on_mutations() {
+    const EDITS_PER_FILE: usize = 40;
+    const PIECES: &[&str] = &[
+        " ", "  ", "\n", "\r\n", "-", "- ", ":", ": ", "#", " #", "'", "\"", "''", "\\", "\\n", "[", "]", "{", "}", ",", "|",
+        ">", "|-", ">+", "|2", "?", "&a", "*a", "!", "!!str ", "<<: ", "...", "---", "~", "0x1", "1e3", ".5", "é", "x", "\t",
+    ];
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut rand = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    };
+    let mut failures = Vec::new();
+    let mut handled = 0usize;
+    for (name, text) in yaml_files() {
+        for _ in 0..EDITS_PER_FILE {
+            let mut t = text.clone();
+            for _ in 0..1 + rand(3) {
+                let mut at = rand(t.len() + 1);
+                while !t.is_char_boundary(at) {
+                    at -= 1;
+                }
+                match rand(4) {
+                    0 | 1 => t.insert_str(at, PIECES[rand(PIECES.len())]),
+                    2 => {
+                        let mut end = (at + 1 + rand(3)).min(t.len());
+                        while !t.is_char_boundary(end) {
+                            end += 1;
+                        }
+                        t.replace_range(at..end, "");
+                    }
+                    _ => {
+                        // Re-indent the line `at` is on.
+                        let start = t[..at].rfind('\n').map_or(0, |i| i + 1);
+                        if rand(2) == 0 {
+                            t.insert_str(start, &" ".repeat(1 + rand(2)));
+                        } else if t[start..].starts_with(' ') {
+                            t.remove(start);
+                        }
+                    }
+                }
+            }
+            match fast_path_agrees(&t) {
+                Ok(true) => handled += 1,
+                Ok(false) => {}
+                Err(e) => failures.push(format!("{name} edited to {t:?}: {e}")),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} disagreements, first: {}", failures.len(), failures[0]);
+    eprintln!("the fast path took {handled} of the edited files");
+    assert!(handled > 0);
 }

@@ -6,6 +6,7 @@ use super::model::*;
 use super::units::{self, locale_compare};
 use super::SdlError;
 use crate::yaml::{js_number_string, js_string, Node, Value};
+use std::borrow::Cow;
 
 /// The USDC IBC denom accepted on mainnet (`ibc/...` prices must use exactly this one).
 pub const MAINNET_USDC_IBC_DENOM: &str = "ibc/170C677610AC31DF0904FFE09CD3B5C657492170E7E52372E48756B71E56F2F1";
@@ -15,7 +16,7 @@ pub const MAX_BODY_SIZE_BYTES: u32 = 104_857_600;
 pub const MAX_HTTP_TIMEOUT_MS: u32 = 60_000;
 const HTTP_ERROR_CODES: &[&str] = &["error", "timeout", "500", "502", "503", "504", "403", "404", "429", "off"];
 
-type Entries = [(String, Node)];
+type Entries<'y> = [(Cow<'y, str>, Node<'y>)];
 type R<T> = Result<T, SdlError>;
 
 /// A JSON pointer (RFC 6901) built lazily from borrowed segments: nothing is allocated unless an
@@ -40,6 +41,11 @@ impl<'a> From<&'a str> for Seg<'a> {
 }
 impl<'a> From<&'a String> for Seg<'a> {
     fn from(s: &'a String) -> Self {
+        Seg::Key(s)
+    }
+}
+impl<'a> From<&'a Cow<'_, str>> for Seg<'a> {
+    fn from(s: &'a Cow<'_, str>) -> Self {
         Seg::Key(s)
     }
 }
@@ -81,14 +87,14 @@ fn type_err(path: &Path, expected: &str, node: &Node) -> SdlError {
     path.err(format!("must be {expected}, found {} (line {})", node.type_name(), node.line))
 }
 
-fn map<'a>(node: &'a Node, path: &Path) -> R<&'a Entries> {
+fn map<'a, 'y>(node: &'a Node<'y>, path: &Path) -> R<&'a Entries<'y>> {
     match &node.value {
         Value::Map(e) => Ok(e),
         _ => Err(type_err(path, "an object", node)),
     }
 }
 
-fn seq<'a>(node: &'a Node, path: &Path) -> R<&'a [Node]> {
+fn seq<'a, 'y>(node: &'a Node<'y>, path: &Path) -> R<&'a [Node<'y>]> {
     match &node.value {
         Value::Seq(items) => Ok(items),
         _ => Err(type_err(path, "an array", node)),
@@ -136,17 +142,17 @@ fn strings(node: &Node, path: &Path) -> R<Vec<String>> {
         .collect()
 }
 
-fn get<'a>(entries: &'a Entries, key: &str) -> Option<&'a Node> {
+fn get<'a, 'y>(entries: &'a Entries<'y>, key: &str) -> Option<&'a Node<'y>> {
     entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
 }
 
-fn required<'a>(entries: &'a Entries, key: &str, path: &Path) -> R<&'a Node> {
+fn required<'a, 'y>(entries: &'a Entries<'y>, key: &str, path: &Path) -> R<&'a Node<'y>> {
     get(entries, key).ok_or_else(|| path.err(format!("missing required field \"{key}\"")))
 }
 
 fn only(entries: &Entries, allowed: &[&str], path: &Path) -> R<()> {
     for (k, _) in entries {
-        if !allowed.contains(&k.as_str()) {
+        if !allowed.contains(&k.as_ref()) {
             return Err(path.err(format!("unknown field \"{k}\" (allowed: {})", allowed.join(", "))));
         }
     }
@@ -156,7 +162,7 @@ fn only(entries: &Entries, allowed: &[&str], path: &Path) -> R<()> {
 /// Attributes of a placement or CPU: any values, turned into strings as JavaScript's `String()`
 /// does, sorted by key as the SDK sorts them.
 fn attributes(node: &Node, path: &Path) -> R<Vec<(String, String)>> {
-    let mut out: Vec<(String, String)> = map(node, path)?.iter().map(|(k, v)| (k.clone(), js_string(&v.value))).collect();
+    let mut out: Vec<(String, String)> = map(node, path)?.iter().map(|(k, v)| (k.to_string(), js_string(&v.value))).collect();
     out.sort_by(|a, b| locale_compare(&a.0, &b.0));
     Ok(out)
 }
@@ -191,7 +197,7 @@ pub fn validate(root: &Node) -> R<Model> {
     let spath = path.join("services");
     let services = map(services_node, &spath)?
         .iter()
-        .map(|(name, node)| Ok((name.clone(), service(node, &spath.join(name))?)))
+        .map(|(name, node)| Ok((name.to_string(), service(node, &spath.join(name))?)))
         .collect::<R<Vec<_>>>()?;
 
     let ppath = path.join("profiles");
@@ -200,12 +206,12 @@ pub fn validate(root: &Node) -> R<Model> {
     let cpath = ppath.join("compute");
     let compute = map(required(profiles, "compute", &ppath)?, &cpath)?
         .iter()
-        .map(|(name, node)| Ok((name.clone(), compute_profile(node, &cpath.join(name))?)))
+        .map(|(name, node)| Ok((name.to_string(), compute_profile(node, &cpath.join(name))?)))
         .collect::<R<Vec<_>>>()?;
     let plpath = ppath.join("placement");
     let placement = map(required(profiles, "placement", &ppath)?, &plpath)?
         .iter()
-        .map(|(name, node)| Ok((name.clone(), placement_profile(node, &plpath.join(name))?)))
+        .map(|(name, node)| Ok((name.to_string(), placement_profile(node, &plpath.join(name))?)))
         .collect::<R<Vec<_>>>()?;
 
     let dpath = path.join("deployment");
@@ -215,9 +221,9 @@ pub fn validate(root: &Node) -> R<Model> {
             let sp = dpath.join(svc);
             let placements = map(node, &sp)?
                 .iter()
-                .map(|(pl, d)| Ok((pl.clone(), deployment_entry(d, &sp.join(pl))?)))
+                .map(|(pl, d)| Ok((pl.to_string(), deployment_entry(d, &sp.join(pl))?)))
                 .collect::<R<Vec<_>>>()?;
-            Ok((svc.clone(), placements))
+            Ok((svc.to_string(), placements))
         })
         .collect::<R<Vec<_>>>()?;
 
@@ -244,7 +250,7 @@ fn endpoints(node: &Node, path: &Path) -> R<Vec<String>> {
         if kind != "ip" {
             return Err(p.join("kind").err(format!("must be \"ip\", found {kind:?}")));
         }
-        names.push(name.clone());
+        names.push(name.to_string());
     }
     Ok(names)
 }
@@ -436,7 +442,7 @@ fn params(node: &Node, path: &Path) -> R<Params> {
                 }
             };
             let read_only = get(e, "readOnly").map(|n| boolean(n, &vp.join("readOnly"))).transpose()?.unwrap_or(false);
-            storage.push(StorageParam { name: name.clone(), mount, read_only });
+            storage.push(StorageParam { name: name.to_string(), mount, read_only });
         }
     }
     // The manifest lists mounts sorted by volume name (JavaScript's default sort).
@@ -496,7 +502,7 @@ fn compute_profile(node: &Node, path: &Path) -> R<Compute> {
             if !ok {
                 return Err(up.err(format!("{s:?} is not a CPU quantity such as 1, 0.5 or 500m")));
             }
-            defer(&mut deferred, units::cpu_millis_from_str(s).map_err(|e| up.err(e.to_string())))
+            defer(&mut deferred, units::cpu_millis_from_str(s.as_ref()).map_err(|e| up.err(e.to_string())))
         }
         Value::Number(n) if n.is_finite() => {
             if *n <= 0.0 {
@@ -557,7 +563,7 @@ fn volume(node: &Node, path: &Path, deferred: &mut Option<SdlError>) -> R<Volume
         only(entries, &["class", "persistent"], &ap)?;
         for (k, val) in entries {
             let kp = ap.join(k);
-            match k.as_str() {
+            match k.as_ref() {
                 "class" => class = Some(string(val, &kp)?.to_string()),
                 _ => {
                     persistent = match &val.value {
@@ -568,7 +574,7 @@ fn volume(node: &Node, path: &Path, deferred: &mut Option<SdlError>) -> R<Volume
                     };
                 }
             }
-            attrs.push((k.clone(), js_string(&val.value)));
+            attrs.push((k.to_string(), js_string(&val.value)));
         }
         // The schema forbids `class: ram` with `persistent` literally true (true or "true").
         let persistent_node = get(entries, "persistent");
@@ -689,7 +695,7 @@ fn gpu_semantic(node: &Node, path: &Path) -> R<(u64, Vec<String>)> {
             if vendor.is_empty() {
                 return Err(vp.err("must name at least one vendor"));
             }
-            let mut vendors: Vec<&(String, Node)> = vendor.iter().collect();
+            let mut vendors: Vec<&(Cow<str>, Node)> = vendor.iter().collect();
             vendors.sort_by(|a, b| locale_compare(&a.0, &b.0));
             for (vname, models) in vendors {
                 let mp = vp.join(vname);
@@ -752,7 +758,7 @@ fn placement_profile(node: &Node, path: &Path) -> R<Placement> {
     let prp = path.join("pricing");
     let pricing = map(required(p, "pricing", path)?, &prp)?
         .iter()
-        .map(|(profile, v)| Ok((profile.clone(), price(v, &prp.join(profile))?)))
+        .map(|(profile, v)| Ok((profile.to_string(), price(v, &prp.join(profile))?)))
         .collect::<R<Vec<_>>>()?;
     Ok(Placement { attributes, signed_by_all_of: all_of, signed_by_any_of: any_of, pricing })
 }
@@ -778,7 +784,7 @@ fn price(node: &Node, path: &Path) -> R<Price> {
             if !(int_ok && frac_ok) {
                 return Err(ap.err(format!("{s:?} is not a decimal amount such as 1000 or 0.5")));
             }
-            s.clone()
+            s.to_string()
         }
         Value::Number(n) if n.is_finite() => {
             if *n < 0.0 {
