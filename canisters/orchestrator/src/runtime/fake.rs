@@ -111,6 +111,11 @@ impl FakeRuntime {
         self.0.borrow_mut().faults.entry(method).or_default().push_back(fault);
     }
 
+    /// Forgets every scripted fault not yet used.
+    pub fn clear_faults(&self) {
+        self.0.borrow_mut().faults.clear();
+    }
+
     /// Calls of `method` wait, before running, until `release`.
     pub fn hold(&self, method: Method) {
         self.0.borrow_mut().held.insert(method);
