@@ -10,12 +10,10 @@ use crate::proto::cosmos::DecCoin;
 use std::collections::BTreeMap;
 
 /// How services map onto groups and resource units; shared by the GroupSpecs and the manifest so
-/// both agree on resource ids.
+/// both agree on resource ids (a unit's id is found by its profile in its group).
 pub(super) struct Plan {
     /// Groups sorted by name (JavaScript's default sort).
     pub groups: Vec<GroupPlan>,
-    /// (placement, profile) → resource id.
-    pub resource_ids: BTreeMap<(String, String), u32>,
     /// IP endpoint name → sequence number.
     pub endpoint_seq: BTreeMap<String, u32>,
 }
@@ -80,7 +78,6 @@ pub(super) fn plan(m: &Model) -> Plan {
     let mut services: Vec<&(String, Service)> = m.services.iter().collect();
     services.sort_by(|a, b| locale_compare(&a.0, &b.0));
     let mut groups: Vec<GroupPlan> = Vec::new();
-    let mut resource_ids = BTreeMap::new();
     for (svc_name, svc) in services {
         let Some((_, placements)) = m.deployment.iter().find(|(n, _)| n == svc_name) else { continue };
         for (pl_name, d) in placements {
@@ -96,7 +93,6 @@ pub(super) fn plan(m: &Model) -> Plan {
             match group.units.iter_mut().find(|u| u.profile == d.profile) {
                 None => {
                     let id = group.units.len() as u32 + 1;
-                    resource_ids.insert((pl_name.clone(), d.profile.clone()), id);
                     group.units.push(UnitPlan { id, profile: d.profile.clone(), count: d.count as u64, endpoints });
                 }
                 Some(unit) => {
@@ -112,7 +108,7 @@ pub(super) fn plan(m: &Model) -> Plan {
         }
     }
     groups.sort_by(|a, b| code_unit_compare(&a.name, &b.name));
-    Plan { groups, resource_ids, endpoint_seq }
+    Plan { groups, endpoint_seq }
 }
 
 fn attrs(pairs: &[(String, String)]) -> Vec<Attribute> {

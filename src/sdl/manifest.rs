@@ -1,185 +1,256 @@
-//! The deployment manifest (what the provider runs) and its canonical JSON, byte-identical to
+//! The deployment manifest (what the provider runs) as its canonical JSON, byte-identical to
 //! `manifestToSortedJSON` of the official SDK; its SHA-256 is the deployment hash the provider
 //! recomputes and compares with the chain's.
+//!
+//! The JSON is written straight from the model into one buffer, keys in canonical order (sorted
+//! by UTF-16 code units, which for these ASCII keys is the order written below), `<`, `>` and `&`
+//! escaped as Go's encoder escapes them. No JSON value is built: that was most of the time.
 
-use super::groups::{resources, service_endpoints, Plan};
-use super::model::{Model, Service};
+use super::groups::{service_endpoints, Plan};
+use super::model::{Compute, Deployment, Expose, ExposeTo, Model, Service};
 use super::units::locale_compare;
-use crate::proto::akash::{Attribute, Endpoint, Resources};
-use serde_json::{json, Map, Value};
+use crate::json::{write_str, write_u64, write_value};
 
-fn nullable(list: &Option<Vec<String>>) -> Value {
-    match list {
-        Some(items) if !items.is_empty() => json!(items),
-        _ => Value::Null,
-    }
-}
+/// Output capacity reserved per service, in bytes: most service entries fit.
+const SERVICE_JSON_BYTES: usize = 1024;
 
-fn attributes_into(obj: &mut Map<String, Value>, attrs: &[Attribute]) {
-    // Empty attribute lists are omitted from the canonical JSON.
-    if !attrs.is_empty() {
-        obj.insert(
-            "attributes".into(),
-            Value::Array(attrs.iter().map(|a| json!({"key": a.key, "value": a.value})).collect()),
-        );
-    }
-}
-
-fn val(v: &Option<crate::proto::akash::ResourceValue>) -> Value {
-    let text = v.as_ref().map(|r| String::from_utf8_lossy(&r.val).into_owned()).unwrap_or_default();
-    json!({ "val": text })
-}
-
-fn endpoint(e: &Endpoint) -> Value {
-    let mut obj = Map::new();
-    if e.kind != 0 {
-        obj.insert("kind".into(), json!(e.kind));
-    }
-    obj.insert("sequence_number".into(), json!(e.sequence_number));
-    Value::Object(obj)
-}
-
-fn resources_json(r: &Resources) -> Value {
-    let cpu = r.cpu.as_ref().expect("BUG: cpu always set");
-    let mut cpu_obj = Map::new();
-    attributes_into(&mut cpu_obj, &cpu.attributes);
-    cpu_obj.insert("units".into(), val(&cpu.units));
-    let gpu = r.gpu.as_ref().expect("BUG: gpu always set");
-    let mut gpu_obj = Map::new();
-    attributes_into(&mut gpu_obj, &gpu.attributes);
-    gpu_obj.insert("units".into(), val(&gpu.units));
-    let memory = r.memory.as_ref().expect("BUG: memory always set");
-    let storage: Vec<Value> = r
-        .storage
-        .iter()
-        .map(|s| {
-            let mut o = Map::new();
-            attributes_into(&mut o, &s.attributes);
-            o.insert("name".into(), json!(s.name));
-            o.insert("size".into(), val(&s.quantity));
-            Value::Object(o)
-        })
-        .collect();
-    json!({
-        "cpu": Value::Object(cpu_obj),
-        "endpoints": r.endpoints.iter().map(endpoint).collect::<Vec<_>>(),
-        "gpu": Value::Object(gpu_obj),
-        "id": r.id,
-        "memory": { "size": val(&memory.quantity) },
-        "storage": storage,
-    })
-}
-
-fn expose_json(svc: &Service, seq: &std::collections::BTreeMap<String, u32>) -> Vec<Value> {
-    struct Row<'a> {
-        port: u32,
-        proto: &'static str,
-        service: &'a str,
-        global: bool,
-        value: Value,
-    }
-    let mut rows: Vec<Row> = Vec::new();
-    for e in &svc.expose {
-        for to in &e.to {
-            let h = &e.http_options;
-            let value = json!({
-                "endpointSequenceNumber": seq.get(&to.ip).copied().unwrap_or(0),
-                "externalPort": e.external_port,
-                "global": to.global,
-                "hosts": if e.accept.is_empty() { Value::Null } else { json!(e.accept) },
-                "httpOptions": {
-                    "maxBodySize": h.max_body_size,
-                    "nextCases": h.next_cases,
-                    "nextTimeout": h.next_timeout,
-                    "nextTries": h.next_tries,
-                    "readTimeout": h.read_timeout,
-                    "sendTimeout": h.send_timeout,
-                },
-                "ip": to.ip,
-                "port": e.port,
-                "proto": e.proto.as_str(),
-                "service": to.service,
-            });
-            rows.push(Row { port: e.port, proto: e.proto.as_str(), service: &to.service, global: to.global, value });
-        }
-    }
-    rows.sort_by(|a, b| {
-        locale_compare(a.service, b.service)
-            .then(a.port.cmp(&b.port))
-            .then(locale_compare(a.proto, b.proto))
-            .then(b.global.cmp(&a.global))
-    });
-    rows.into_iter().map(|r| r.value).collect()
-}
-
-/// The manifest groups as JSON (keys sorted by `serde_json`'s ordered map).
-pub(super) fn manifest(m: &Model, plan: &Plan) -> Value {
-    let mut groups = Vec::with_capacity(plan.groups.len());
-    for g in &plan.groups {
+/// The manifest's canonical JSON: groups in plan order, each with its services in locale order.
+pub(super) fn sorted_json(m: &Model, plan: &Plan) -> String {
+    let mut w = Writer(String::with_capacity(SERVICE_JSON_BYTES * m.services.len().max(1)));
+    w.raw("[");
+    for (gi, g) in plan.groups.iter().enumerate() {
+        w.comma(gi);
+        w.raw("{\"name\":");
+        w.str(&g.name);
+        w.raw(",\"services\":[");
         // Every service deployed to this placement, in locale order.
-        let mut deployed: Vec<(&str, &super::model::Deployment)> = m
+        let mut deployed: Vec<(&str, &Deployment)> = m
             .deployment
             .iter()
             .filter_map(|(svc, pls)| pls.iter().find(|(p, _)| *p == g.name).map(|(_, d)| (svc.as_str(), d)))
             .collect();
         deployed.sort_by(|a, b| locale_compare(a.0, b.0));
-        let mut services = Vec::with_capacity(deployed.len());
-        for (svc_name, d) in deployed {
-            let svc = &m.services.iter().find(|(n, _)| n == svc_name).expect("BUG: validated service").1;
-            let compute = &m.compute.iter().find(|(n, _)| *n == d.profile).expect("BUG: validated profile").1;
-            let id = plan.resource_ids.get(&(g.name.clone(), d.profile.clone())).copied().unwrap_or(1);
-            let res = resources(id, compute, service_endpoints(svc, &plan.endpoint_seq));
-            let mut obj = Map::new();
-            obj.insert("args".into(), nullable(&svc.args));
-            obj.insert("command".into(), nullable(&svc.command));
-            obj.insert("count".into(), json!(d.count));
-            obj.insert(
-                "credentials".into(),
-                match &svc.credentials {
-                    None => Value::Null,
-                    Some(c) => json!({"email": c.email, "host": c.host, "password": c.password, "username": c.username}),
-                },
-            );
-            obj.insert("env".into(), nullable(&svc.env));
-            obj.insert("expose".into(), Value::Array(expose_json(svc, &plan.endpoint_seq)));
-            obj.insert("image".into(), json!(svc.image));
-            obj.insert("name".into(), json!(svc_name));
-            if let Some(p) = &svc.params {
-                let mut po = Map::new();
-                if let Some(perm) = &p.permissions {
-                    po.insert("permissions".into(), perm.clone());
-                }
-                po.insert(
-                    "storage".into(),
-                    Value::Array(
-                        p.storage
-                            .iter()
-                            .map(|s| json!({"mount": s.mount, "name": s.name, "readOnly": s.read_only}))
-                            .collect(),
-                    ),
-                );
-                obj.insert("params".into(), Value::Object(po));
-            }
-            obj.insert("resources".into(), resources_json(&res));
-            services.push(Value::Object(obj));
+        let mut written = 0;
+        for (name, d) in deployed {
+            // Validation guarantees both exist; a service or profile missing would be skipped.
+            let Some((_, svc)) = m.services.iter().find(|(n, _)| n == name) else { continue };
+            let Some((_, compute)) = m.compute.iter().find(|(n, _)| *n == d.profile) else { continue };
+            let id = g.units.iter().find(|u| u.profile == d.profile).map_or(1, |u| u.id);
+            w.comma(written);
+            written += 1;
+            service(&mut w, plan, name, svc, d, compute, id);
         }
-        groups.push(json!({"name": g.name, "services": services}));
+        w.raw("]}");
     }
-    Value::Array(groups)
+    w.raw("]");
+    w.0
 }
 
-/// Canonical JSON as the SDK writes it (sorted keys, no white space), then `<`, `>`, `&` written
-/// as `\u003c`, `\u003e`, `\u0026` (Go's encoder does the same).
-pub(super) fn sorted_json(manifest: &Value) -> String {
-    let raw = crate::json::canonical(manifest);
-    let mut out = String::with_capacity(raw.len() + 16);
-    for ch in raw.chars() {
-        match ch {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            c => out.push(c),
+/// The output buffer with the few writing steps the manifest needs.
+struct Writer(String);
+
+impl Writer {
+    fn raw(&mut self, s: &str) {
+        self.0.push_str(s);
+    }
+    fn str(&mut self, s: &str) {
+        write_str(&mut self.0, s, true);
+    }
+    fn num(&mut self, n: u64) {
+        write_u64(&mut self.0, n);
+    }
+    fn bool(&mut self, b: bool) {
+        self.raw(if b { "true" } else { "false" });
+    }
+    /// A comma before every element but the first (`index` 0).
+    fn comma(&mut self, index: usize) {
+        if index > 0 {
+            self.0.push(',');
         }
     }
-    out
+    fn strs(&mut self, items: &[String]) {
+        self.raw("[");
+        for (i, s) in items.iter().enumerate() {
+            self.comma(i);
+            self.str(s);
+        }
+        self.raw("]");
+    }
+    /// A list that is `null` when absent or empty.
+    fn nullable(&mut self, list: &Option<Vec<String>>) {
+        match list {
+            Some(items) if !items.is_empty() => self.strs(items),
+            _ => self.raw("null"),
+        }
+    }
+    /// `"attributes":[{"key":..,"value":..}],` — omitted when empty, as the SDK omits it.
+    fn attributes<'s>(&mut self, pairs: impl ExactSizeIterator<Item = (&'s str, &'s str)>) {
+        if pairs.len() == 0 {
+            return;
+        }
+        self.raw("\"attributes\":[");
+        for (i, (k, v)) in pairs.enumerate() {
+            self.comma(i);
+            self.raw("{\"key\":");
+            self.str(k);
+            self.raw(",\"value\":");
+            self.str(v);
+            self.raw("}");
+        }
+        self.raw("],");
+    }
+    /// `{"val":"<n>"}`: resource quantities are decimal strings.
+    fn val(&mut self, n: u64) {
+        self.raw("{\"val\":\"");
+        self.num(n);
+        self.raw("\"}");
+    }
+}
+
+fn service(w: &mut Writer, plan: &Plan, name: &str, svc: &Service, d: &Deployment, c: &Compute, id: u32) {
+    w.raw("{\"args\":");
+    w.nullable(&svc.args);
+    w.raw(",\"command\":");
+    w.nullable(&svc.command);
+    w.raw(",\"count\":");
+    w.num(d.count as u64);
+    w.raw(",\"credentials\":");
+    match &svc.credentials {
+        None => w.raw("null"),
+        Some(cr) => {
+            w.raw("{\"email\":");
+            w.str(&cr.email);
+            w.raw(",\"host\":");
+            w.str(&cr.host);
+            w.raw(",\"password\":");
+            w.str(&cr.password);
+            w.raw(",\"username\":");
+            w.str(&cr.username);
+            w.raw("}");
+        }
+    }
+    w.raw(",\"env\":");
+    w.nullable(&svc.env);
+    w.raw(",\"expose\":");
+    expose(w, plan, svc);
+    w.raw(",\"image\":");
+    w.str(&svc.image);
+    w.raw(",\"name\":");
+    w.str(name);
+    if let Some(p) = &svc.params {
+        w.raw(",\"params\":{");
+        if let Some(perm) = &p.permissions {
+            w.raw("\"permissions\":");
+            write_value(perm, &mut w.0, true);
+            w.raw(",");
+        }
+        w.raw("\"storage\":[");
+        for (i, s) in p.storage.iter().enumerate() {
+            w.comma(i);
+            w.raw("{\"mount\":");
+            w.str(&s.mount);
+            w.raw(",\"name\":");
+            w.str(&s.name);
+            w.raw(",\"readOnly\":");
+            w.bool(s.read_only);
+            w.raw("}");
+        }
+        w.raw("]}");
+    }
+    w.raw(",\"resources\":");
+    resources(w, plan, svc, c, id);
+    w.raw("}");
+}
+
+/// The service's exposures, one per (expose, to) pair, sorted as the SDK sorts them: by target
+/// service (locale order), port, protocol, then global ones first.
+fn expose(w: &mut Writer, plan: &Plan, svc: &Service) {
+    let mut rows: Vec<(&Expose, &ExposeTo)> = svc.expose.iter().flat_map(|e| e.to.iter().map(move |to| (e, to))).collect();
+    rows.sort_by(|(ea, ta), (eb, tb)| {
+        locale_compare(&ta.service, &tb.service)
+            .then(ea.port.cmp(&eb.port))
+            .then(locale_compare(ea.proto.as_str(), eb.proto.as_str()))
+            .then(tb.global.cmp(&ta.global))
+    });
+    w.raw("[");
+    for (i, (e, to)) in rows.into_iter().enumerate() {
+        w.comma(i);
+        w.raw("{\"endpointSequenceNumber\":");
+        w.num(plan.endpoint_seq.get(&to.ip).copied().unwrap_or(0) as u64);
+        w.raw(",\"externalPort\":");
+        w.num(e.external_port as u64);
+        w.raw(",\"global\":");
+        w.bool(to.global);
+        w.raw(",\"hosts\":");
+        if e.accept.is_empty() {
+            w.raw("null");
+        } else {
+            w.strs(&e.accept);
+        }
+        let h = &e.http_options;
+        w.raw(",\"httpOptions\":{\"maxBodySize\":");
+        w.num(h.max_body_size as u64);
+        w.raw(",\"nextCases\":");
+        w.strs(&h.next_cases);
+        w.raw(",\"nextTimeout\":");
+        w.num(h.next_timeout as u64);
+        w.raw(",\"nextTries\":");
+        w.num(h.next_tries as u64);
+        w.raw(",\"readTimeout\":");
+        w.num(h.read_timeout as u64);
+        w.raw(",\"sendTimeout\":");
+        w.num(h.send_timeout as u64);
+        w.raw("},\"ip\":");
+        w.str(&to.ip);
+        w.raw(",\"port\":");
+        w.num(e.port as u64);
+        w.raw(",\"proto\":");
+        w.str(e.proto.as_str());
+        w.raw(",\"service\":");
+        w.str(&to.service);
+        w.raw("}");
+    }
+    w.raw("]");
+}
+
+/// The resources of one service: its compute profile with the unit's id and the service's own
+/// endpoints (in the order it asks for them, not merged with other services').
+fn resources(w: &mut Writer, plan: &Plan, svc: &Service, c: &Compute, id: u32) {
+    w.raw("{\"cpu\":{");
+    w.attributes(c.cpu_attributes.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    w.raw("\"units\":");
+    w.val(c.cpu_millis);
+    w.raw("},\"endpoints\":[");
+    for (i, e) in service_endpoints(svc, &plan.endpoint_seq).iter().enumerate() {
+        w.comma(i);
+        w.raw("{");
+        if e.kind != 0 {
+            w.raw("\"kind\":");
+            w.num(e.kind as u64);
+            w.raw(",");
+        }
+        w.raw("\"sequence_number\":");
+        w.num(e.sequence_number as u64);
+        w.raw("}");
+    }
+    w.raw("],\"gpu\":{");
+    w.attributes(c.gpu_attributes.iter().map(|k| (k.as_str(), "true")));
+    w.raw("\"units\":");
+    w.val(c.gpu_units);
+    w.raw("},\"id\":");
+    w.num(id as u64);
+    w.raw(",\"memory\":{\"size\":");
+    w.val(c.memory_bytes);
+    w.raw("},\"storage\":[");
+    for (i, v) in c.storage.iter().enumerate() {
+        w.comma(i);
+        w.raw("{");
+        w.attributes(v.attributes.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        w.raw("\"name\":");
+        w.str(&v.name);
+        w.raw(",\"size\":");
+        w.val(v.bytes);
+        w.raw("}");
+    }
+    w.raw("]}");
 }

@@ -20,6 +20,7 @@ pub use validate::MAINNET_USDC_IBC_DENOM;
 use crate::proto::akash::GroupSpec;
 use crate::yaml::{self, YamlError};
 use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
 
 /// Largest SDL accepted, checked before parsing (real files are a few KiB).
 pub const MAX_SDL_BYTES: usize = 256 * 1024;
@@ -63,7 +64,9 @@ impl From<YamlError> for SdlError {
 pub struct Sdl {
     model: model::Model,
     groups: Vec<GroupSpec>,
-    manifest: serde_json::Value,
+    /// The manifest as a JSON value, parsed from `manifest_json` the first time it is asked for
+    /// (the hash and the provider only need the bytes).
+    manifest: OnceLock<serde_json::Value>,
     manifest_json: String,
     version: [u8; 32],
 }
@@ -74,10 +77,9 @@ pub fn parse(text: &str) -> Result<Sdl, SdlError> {
     let model = validate::validate(&root)?;
     let plan = groups::plan(&model);
     let groups = groups::group_specs(&model, &plan)?;
-    let manifest = manifest::manifest(&model, &plan);
-    let manifest_json = manifest::sorted_json(&manifest);
+    let manifest_json = manifest::sorted_json(&model, &plan);
     let version = Sha256::digest(manifest_json.as_bytes()).into();
-    Ok(Sdl { model, groups, manifest, manifest_json, version })
+    Ok(Sdl { model, groups, manifest: OnceLock::new(), manifest_json, version })
 }
 
 impl Sdl {
@@ -108,9 +110,11 @@ impl Sdl {
         &self.manifest_json
     }
 
-    /// The manifest as a JSON value.
+    /// The manifest as a JSON value: [`Sdl::manifest_json`] parsed (once, on first use).
     pub fn manifest(&self) -> &serde_json::Value {
-        &self.manifest
+        // The text is JSON we wrote ourselves; should it ever fail to parse, the value is null
+        // rather than a panic.
+        self.manifest.get_or_init(|| serde_json::from_str(&self.manifest_json).unwrap_or(serde_json::Value::Null))
     }
 
     /// The validated model.

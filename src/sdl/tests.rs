@@ -84,3 +84,16 @@ fn unused_profiles_are_not_converted() {
     let used = text.replace("dcloud: {profile: web", "dcloud: {profile: spare").replace("web: {denom", "spare: {denom");
     assert!(err(&used).starts_with("/profiles/compute/spare/resources/memory/size:"));
 }
+
+#[test]
+fn manifest_json_is_canonical() {
+    // Written directly in canonical order: re-serialising the parsed value canonically (keys
+    // sorted, `<>&` escaped) must give back the same bytes.
+    let edge = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sdl/kitchen-sink.yaml")).unwrap();
+    for text in [WEB.to_string(), WEB.replace("image: nginx", "image: \"nginx<&>\\u0001\""), edge] {
+        let sdl = parse(&text).unwrap();
+        let mut again = String::new();
+        crate::json::write_value(sdl.manifest(), &mut again, true);
+        assert_eq!(again, sdl.manifest_json());
+    }
+}
