@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The test command: sets up, then runs every test (unit, flow and conformance against the
-# official SDK) and checks that the protocol core builds for wasm32 (what the canister links).
+# official SDK), checks that the protocol core builds for wasm32, and builds the orchestrator
+# canister's wasm and reports its size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cargo build --locked --lib --target wasm32-unknown-unknown --release
+bash scripts/build-canister.sh
 cargo test --locked --workspace
