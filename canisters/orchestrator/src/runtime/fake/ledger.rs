@@ -159,6 +159,7 @@ impl FakeLedger {
     }
 
     /// ICRC-1 `icrc1_transfer` by `caller` (what a person or an SNS treasury does to push ICP).
+    #[allow(clippy::too_many_arguments)]
     pub fn transfer(
         &mut self,
         now: u64,
@@ -220,7 +221,7 @@ impl FakeLedger {
     pub fn transfer_from(&mut self, now: u64, spender: Principal, arg: &TransferFromArgs) -> Result<Nat, TransferFromError> {
         let fee = self.fee_e8s;
         if let Some(f) = &arg.fee {
-            if *f != Nat::from(fee) {
+            if f.0 != fee.into() {
                 return Err(TransferFromError::BadFee { expected_fee: Nat::from(fee) });
             }
         }
@@ -327,8 +328,8 @@ mod tests {
     fn args(from: &Account, to: &Account, amount: u64, created_at_time: Option<u64>) -> TransferFromArgs {
         TransferFromArgs {
             spender_subaccount: None,
-            from: from.clone(),
-            to: to.clone(),
+            from: *from,
+            to: *to,
             amount: Nat::from(amount),
             fee: None,
             memo: None,

@@ -57,7 +57,7 @@ impl FakeXrc {
         };
         let crypto_quote = req.quote_asset.class == AssetClass::Cryptocurrency;
         let quote = match self.usd(&req.quote_asset) {
-            Some(q) if !(crypto_quote && !self.crypto_pairs) => q,
+            Some(q) if !crypto_quote || self.crypto_pairs => q,
             _ if crypto_quote => return err(ExchangeRateError::CryptoQuoteAssetNotFound),
             _ => return err(ExchangeRateError::ForexQuoteAssetNotFound),
         };
