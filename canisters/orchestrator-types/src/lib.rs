@@ -295,3 +295,19 @@ impl std::fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// An HTTP request through the IC's HTTP gateway (`http_request` query: `/metrics`, `/logs`).
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status_code: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}

@@ -1,6 +1,7 @@
 //! One orchestrator instance: its runtime, its state and its in-flight guards.
 
 use crate::guard::Guards;
+use crate::logs::{Level, Logs};
 use crate::runtime::Runtime;
 use crate::state::State;
 use std::cell::{Cell, RefCell};
@@ -17,6 +18,7 @@ pub struct Orchestrator<R: Runtime> {
     pub(crate) last_rate_failure_secs: Cell<Option<u64>>,
     /// One pending-deposit retry task at a time.
     pub(crate) retry_in_progress: Cell<bool>,
+    pub logs: RefCell<Logs>,
 }
 
 impl<R: Runtime> Orchestrator<R> {
@@ -28,6 +30,7 @@ impl<R: Runtime> Orchestrator<R> {
             rate_fetch_in_progress: Cell::new(false),
             last_rate_failure_secs: Cell::new(None),
             retry_in_progress: Cell::new(false),
+            logs: RefCell::new(Logs::default()),
         }
     }
 
@@ -47,6 +50,10 @@ impl<R: Runtime> Orchestrator<R> {
 
     pub fn now_secs(&self) -> u64 {
         self.rt.time_nanos() / NANOS_PER_SEC
+    }
+
+    pub fn log(&self, level: Level, message: String) {
+        self.logs.borrow_mut().push(self.now_nanos(), level, message);
     }
 
     pub fn flows_in_progress(&self) -> u32 {

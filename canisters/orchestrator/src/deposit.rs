@@ -8,6 +8,7 @@
 
 use crate::canister::Orchestrator;
 use crate::guard::FlowGuard;
+use crate::logs::Level;
 use crate::runtime::{Runtime, Task};
 use crate::state::PendingDeposit;
 use crate::{conversion, rate};
@@ -154,8 +155,14 @@ async fn attempt<R: Runtime>(o: &Orchestrator<R>, id: u64, retry: bool) -> Resul
             o.mutate(|s| s.fail_deposit(now, id, e.to_string()));
             Err(e)
         }
-        Outcome::NotRun(_) => Err(Error::DepositPending { deposit_id: id }),
-        Outcome::Unknown => Err(Error::DepositPending { deposit_id: id }),
+        Outcome::NotRun(e) => {
+            o.log(Level::Info, format!("deposit {id}: retry not run ({e}); stays pending"));
+            Err(Error::DepositPending { deposit_id: id })
+        }
+        Outcome::Unknown => {
+            o.log(Level::Error, format!("deposit {id}: ledger answer lost; will retry"));
+            Err(Error::DepositPending { deposit_id: id })
+        }
     }
 }
 
@@ -183,6 +190,7 @@ pub async fn retry_pending<R: Runtime>(o: &Orchestrator<R>) {
                  so deposit {id} (created_at_time {}) is closed unresolved: controllers reconcile it from the ledger",
                 d.created_at_time_nanos
             );
+            o.log(Level::Error, reason.clone());
             o.mutate(|s| s.fail_deposit(now, id, reason));
             continue;
         }

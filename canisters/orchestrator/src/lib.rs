@@ -8,6 +8,8 @@ pub mod deposit;
 pub mod guard;
 pub mod ledger;
 pub mod lifecycle;
+pub mod logs;
+pub mod metrics;
 pub mod notify;
 pub mod queries;
 pub mod rate;

@@ -4,9 +4,9 @@
 use ic_akash_orchestrator::lifecycle;
 use ic_akash_orchestrator::runtime::ic::IcRuntime;
 use ic_akash_orchestrator::runtime::{Runtime, Task};
-use ic_akash_orchestrator::{deposit, notify, queries, tasks, Orchestrator};
+use ic_akash_orchestrator::{deposit, metrics, notify, queries, tasks, Orchestrator};
 use ic_akash_orchestrator_types::{
-    Balance, Config, ConfigArg, Credit, DepositAccount, DepositIcpArg, Error, GetJournalArg, JournalPage,
+    Balance, Config, ConfigArg, Credit, DepositAccount, DepositIcpArg, Error, GetJournalArg, HttpRequest, HttpResponse, JournalPage,
     NotifyDepositArg, OrchestratorArg, Quote, Stats, WithdrawArg,
 };
 use candid::Principal;
@@ -108,6 +108,12 @@ fn set_config(arg: ConfigArg) -> Result<Config, Error> {
 #[ic_cdk::query]
 fn get_stats() -> Stats {
     queries::get_stats(orchestrator())
+}
+
+/// `/metrics` (Prometheus) and `/logs`, through the HTTP gateway.
+#[ic_cdk::query]
+fn http_request(req: HttpRequest) -> HttpResponse {
+    metrics::http_request(orchestrator(), &req)
 }
 
 ic_cdk::export_candid!();

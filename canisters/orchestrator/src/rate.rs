@@ -7,6 +7,7 @@
 
 use crate::canister::Orchestrator;
 use crate::conversion;
+use crate::logs::Level;
 use crate::runtime::Runtime;
 use crate::xrc::{Asset, ExchangeRate, ExchangeRateError, GetExchangeRateRequest, GetExchangeRateResult};
 use ic_akash_orchestrator_types::{Config, Error, Rate, RateSource};
@@ -85,7 +86,10 @@ pub async fn current_rate<R: Runtime>(o: &Orchestrator<R>) -> Result<Rate, Error
             o.last_rate_failure_secs.set(None);
             o.mutate(|s| s.set_cached_rate(rate.clone()));
         }
-        Err(_) => o.last_rate_failure_secs.set(Some(o.now_secs())),
+        Err(e) => {
+            o.log(Level::Error, format!("rate: {e}"));
+            o.last_rate_failure_secs.set(Some(o.now_secs()));
+        }
     }
     result
 }

@@ -142,3 +142,26 @@ fn withdraw_exists_and_says_it_is_not_yet_available() {
     assert_eq!(withdraw(&env.o, candid::Principal::anonymous(), arg.clone()), Err(Error::AnonymousCaller));
     assert!(matches!(withdraw(&env.o, user(1), arg), Err(Error::NotYetAvailable { .. })));
 }
+
+#[test]
+fn metrics_and_logs_are_served_over_http() {
+    use ic_akash_orchestrator::metrics::http_request;
+    use ic_akash_orchestrator_types::HttpRequest;
+    let env = Env::new();
+    let alice = user(1);
+    env.mint(alice, 10 * ICP);
+    env.approve(alice, 5 * ICP);
+    block_on(deposit_icp(&env.o, alice, deposit(ICP))).unwrap();
+    env.rt.advance_secs(600);
+    env.rt.world().xrc.next_errors.push_back(ExchangeRateError::InconsistentRatesReceived);
+    assert!(block_on(quote(&env.o, alice, ICP)).is_err());
+    let get = |url: &str| http_request(&env.o, &HttpRequest { method: "GET".into(), url: url.into(), headers: vec![], body: vec![] });
+    let metrics = get("/metrics");
+    assert_eq!(metrics.status_code, 200);
+    let text = String::from_utf8(metrics.body).unwrap();
+    assert!(text.lines().any(|l| l.starts_with(&format!("ic_akash_icp_received_e8s {ICP} "))), "{text}");
+    assert!(text.contains("# TYPE ic_akash_available_uakt gauge"));
+    let logs = String::from_utf8(get("/logs?x=1").body).unwrap();
+    assert!(logs.contains("ERROR rate:") && logs.contains("InconsistentRatesReceived"), "{logs}");
+    assert_eq!(get("/nope").status_code, 404);
+}

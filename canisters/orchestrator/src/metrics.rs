@@ -1,0 +1,48 @@
+//! Metrics in the Prometheus text format, and the `/metrics` and `/logs` pages of
+//! `http_request`.
+
+use crate::canister::Orchestrator;
+use crate::runtime::Runtime;
+use ic_akash_orchestrator_types::{HttpRequest, HttpResponse, Stats};
+
+/// `name value` lines with HELP and TYPE, as Prometheus scrapes them.
+pub fn encode(stats: &Stats, now_nanos: u64) -> String {
+    let gauges: [(&str, &str, u128); 10] = [
+        ("icp_received_e8s", "ICP credited since install, in e8s", stats.icp_received_e8s.into()),
+        ("credited_gross_uakt", "AKT value of all credits before fees, in uakt", stats.credited_gross_uakt.into()),
+        ("fees_uakt", "Conversion fees kept, in uakt", stats.fees_uakt.into()),
+        ("available_uakt", "Sum of available balances, in uakt", stats.available_uakt.into()),
+        ("reserved_uakt", "Sum of reservations, in uakt", stats.reserved_uakt.into()),
+        ("principals", "Principals with an account", stats.principals.into()),
+        ("journal_entries", "Entries in the journal", stats.journal_entries.into()),
+        ("deposits_pending", "ICRC-2 deposits whose ledger answer is awaited", stats.deposits_pending.into()),
+        ("flows_in_progress", "Flows holding a guard now", stats.flows_in_progress.into()),
+        ("cycles_balance", "Cycles held by the canister", stats.cycles_balance),
+    ];
+    let mut out = String::new();
+    for (name, help, value) in gauges {
+        out.push_str(&format!("# HELP ic_akash_{name} {help}\n# TYPE ic_akash_{name} gauge\n"));
+        out.push_str(&format!("ic_akash_{name} {value} {}\n", now_nanos / 1_000_000));
+    }
+    out
+}
+
+fn response(status_code: u16, content_type: &str, body: String) -> HttpResponse {
+    HttpResponse {
+        status_code,
+        headers: vec![
+            ("Content-Type".into(), content_type.into()),
+            ("Content-Length".into(), body.len().to_string()),
+        ],
+        body: body.into_bytes(),
+    }
+}
+
+pub fn http_request<R: Runtime>(o: &Orchestrator<R>, req: &HttpRequest) -> HttpResponse {
+    let path = req.url.split('?').next().unwrap_or_default();
+    match path {
+        "/metrics" => response(200, "text/plain; version=0.0.4", encode(&crate::queries::get_stats(o), o.now_nanos())),
+        "/logs" => response(200, "text/plain; charset=utf-8", o.logs.borrow().render()),
+        _ => response(404, "text/plain", format!("not found: {path} (try /metrics or /logs)")),
+    }
+}
