@@ -37,11 +37,11 @@ const PREFIXES: &[u8] = b"kmgtpe";
 const MAX_EXACT_F64: f64 = 9_007_199_254_740_992.0;
 
 /// Splits `^([\d.]+)([a-zA-Z]*)$` into the number (as JavaScript's `parseFloat` reads it) and
-/// the unit letters; `min_unit_letters` is 1 for sizes (the SDK requires a unit) and 0 for CPU.
-fn split_number(s: &str, min_unit_letters: usize) -> Result<(f64, String), QuantityError> {
-    let lower = s.to_ascii_lowercase();
-    let digits_end = lower.bytes().position(|b| !(b.is_ascii_digit() || b == b'.')).unwrap_or(lower.len());
-    let (num, unit) = lower.split_at(digits_end);
+/// the unit letters (as written; callers compare them ignoring case); `min_unit_letters` is 1 for
+/// sizes (the SDK requires a unit) and 0 for CPU.
+fn split_number(s: &str, min_unit_letters: usize) -> Result<(f64, &str), QuantityError> {
+    let digits_end = s.bytes().position(|b| !(b.is_ascii_digit() || b == b'.')).unwrap_or(s.len());
+    let (num, unit) = s.split_at(digits_end);
     if num.is_empty() || unit.len() < min_unit_letters || !unit.bytes().all(|b| b.is_ascii_alphabetic()) {
         return Err(QuantityError::Malformed(s.to_string()));
     }
@@ -61,68 +61,61 @@ fn split_number(s: &str, min_unit_letters: usize) -> Result<(f64, String), Quant
     if !lit.bytes().any(|b| b.is_ascii_digit()) {
         return Err(QuantityError::Malformed(s.to_string()));
     }
-    let lit = lit.trim_end_matches('.');
-    let lit = if lit.starts_with('.') { format!("0{lit}") } else { lit.to_string() };
+    // Rust reads "5." and ".5" as parseFloat does (5 and 0.5), correctly rounded.
     let value = lit.parse::<f64>().map_err(|_| QuantityError::Malformed(s.to_string()))?;
-    Ok((value, unit.to_string()))
+    Ok((value, unit))
 }
 
-fn whole(value: f64, original: &str) -> Result<u64, QuantityError> {
-    if !value.is_finite() || value < 0.0 || value.fract() != 0.0 || value > MAX_EXACT_F64 {
-        return Err(QuantityError::OutOfRange(original.to_string()));
-    }
-    Ok(value as u64)
+/// `value` as a whole number of units, if it is one (and exact in a double).
+fn whole(value: f64) -> Option<u64> {
+    (value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value <= MAX_EXACT_F64).then_some(value as u64)
 }
 
 /// Bytes of a memory or storage size (`"512Mi"` → 536870912, `"1.5G"` → 1500000000): the SDK's
 /// `convertResourceString` (value × 1000^n or 1024^n for a unit ending in `i`, rounded up).
 pub fn size_bytes(s: &str) -> Result<u64, QuantityError> {
     let (value, unit) = split_number(s, 1)?;
-    let mut letters = unit.bytes();
-    let prefix = letters.next().unwrap_or(b' ');
-    let rest: Vec<u8> = letters.collect();
-    let power = PREFIXES.iter().position(|&p| p == prefix);
+    let letter = |i: usize| unit.as_bytes().get(i).map(u8::to_ascii_lowercase);
+    let power = letter(0).and_then(|prefix| PREFIXES.iter().position(|&p| p == prefix));
     // The SDK ignores any letters after the first unless the second is `i`; we accept only the
     // forms people mean: "k", "ki", "kb" (and the bare prefix), nothing stranger.
-    let binary = match rest.as_slice() {
-        [] | [b'b'] => false,
-        [b'i'] | [b'i', b'b'] => true,
+    let binary = match (letter(1), letter(2), unit.len()) {
+        (None, _, _) | (Some(b'b'), None, _) => false,
+        (Some(b'i'), None, _) | (Some(b'i'), Some(b'b'), 3) => true,
         _ => return Err(QuantityError::UnknownUnit(s.to_string())),
     };
     let Some(power) = power else {
         return Err(QuantityError::UnknownUnit(s.to_string()));
     };
     let base: f64 = if binary { 1024.0 } else { 1000.0 };
-    let result = (value * base.powi(power as i32 + 1)).ceil();
-    let bytes = whole(result, s)?;
-    if bytes == 0 {
-        return Err(QuantityError::OutOfRange(s.to_string()));
+    match whole((value * base.powi(power as i32 + 1)).ceil()) {
+        Some(bytes) if bytes > 0 => Ok(bytes),
+        _ => Err(QuantityError::OutOfRange(s.to_string())),
     }
-    Ok(bytes)
 }
 
 /// Millicpu of a CPU string (`"0.5"` → 500, `"100m"` → 100): the SDK's `convertCpuResourceString`.
 pub fn cpu_millis_from_str(s: &str) -> Result<u64, QuantityError> {
     let (value, unit) = split_number(s, 0)?;
-    let millis = match unit.as_str() {
-        "m" => value,
-        "" => value * 1000.0,
-        _ => return Err(QuantityError::UnknownUnit(s.to_string())),
+    let millis = if unit.eq_ignore_ascii_case("m") {
+        value
+    } else if unit.is_empty() {
+        value * 1000.0
+    } else {
+        return Err(QuantityError::UnknownUnit(s.to_string()));
     };
-    let m = whole(millis, s)?;
-    if m == 0 {
-        return Err(QuantityError::OutOfRange(s.to_string()));
+    match whole(millis) {
+        Some(m) if m > 0 => Ok(m),
+        _ => Err(QuantityError::OutOfRange(s.to_string())),
     }
-    Ok(m)
 }
 
 /// Millicpu of a numeric CPU count (`0.5` → 500), as the SDK computes `units * 1000`.
 pub fn cpu_millis_from_number(n: f64) -> Result<u64, QuantityError> {
-    let m = whole(n * 1000.0, &crate::yaml::js_number_string(n))?;
-    if m == 0 {
-        return Err(QuantityError::OutOfRange(crate::yaml::js_number_string(n)));
+    match whole(n * 1000.0) {
+        Some(m) if m > 0 => Ok(m),
+        _ => Err(QuantityError::OutOfRange(crate::yaml::js_number_string(n))),
     }
-    Ok(m)
 }
 
 /// Primary collation weights of printable ASCII under the Unicode root collation that
@@ -179,6 +172,19 @@ mod tests {
         // 2^60 is exact in a double but above 2^53, where JavaScript would print rounded digits.
         assert!(matches!(size_bytes("1Ei"), Err(QuantityError::OutOfRange(_))));
         assert_eq!(size_bytes("1Pi"), Ok(1_125_899_906_842_624));
+        // parseFloat's reading of odd numbers, and units in any case.
+        assert_eq!(size_bytes(".5Gi"), Ok(536_870_912));
+        assert_eq!(size_bytes("5.Gi"), Ok(5_368_709_120));
+        assert_eq!(size_bytes("1.2.3Gi"), Ok(1_288_490_189));
+        assert_eq!(size_bytes("1KIB"), Ok(1024));
+        assert_eq!(size_bytes("1kB"), Ok(1000));
+        for bad in ["1Kx", "1bi", "1kib2", "1kbb", "1kibb", ".Gi", "Gi", "1"] {
+            assert!(size_bytes(bad).is_err(), "{bad}");
+        }
+        assert_eq!(cpu_millis_from_str("100M"), Ok(100));
+        assert_eq!(cpu_millis_from_str(".5"), Ok(500));
+        assert!(matches!(cpu_millis_from_str("0.5m"), Err(QuantityError::OutOfRange(_))));
+        assert_eq!(cpu_millis_from_number(0.0), Err(QuantityError::OutOfRange("0".into())));
     }
 
     #[test]

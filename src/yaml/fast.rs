@@ -22,7 +22,8 @@ pub(super) fn parse(text: &str) -> Option<Node<'_>> {
     if !plain_bytes(text.as_bytes()) {
         return None;
     }
-    Fast { text, b: text.as_bytes(), pos: 0, line: 1, line_start: 0, nodes: 0, depth: 0 }.document()
+    Fast { text, b: text.as_bytes(), pos: 0, line: 1, line_start: 0, nodes: 0, depth: 0, entries: Vec::new(), items: Vec::new() }
+        .document()
 }
 
 /// Longest simple key we take, in bytes: YAML (and saphyr) stop looking for the `:` of a simple key
@@ -31,10 +32,32 @@ const MAX_KEY_BYTES: usize = 1000;
 
 /// Whether the bytes avoid everything the fast path does not handle at the character level: tabs,
 /// control characters other than line feeds (a carriage return only before a line feed), DEL, and
-/// the byte order mark (which saphyr treats specially anywhere in a document).
-fn plain_bytes(b: &[u8]) -> bool {
-    let mut i = 0;
-    while i < b.len() {
+/// the byte order mark (which saphyr treats specially anywhere in a document). Eight bytes at a
+/// time: only words holding a byte below 0x20 or from 0x7f up (line feeds, non-ASCII text) are
+/// looked at byte by byte.
+pub(super) fn plain_bytes(b: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+    let mut start = 0;
+    for chunk in b.chunks_exact(8) {
+        let Ok(bytes) = <[u8; 8]>::try_from(chunk) else { return false };
+        let x = u64::from_le_bytes(bytes);
+        // Some byte below 0x20 (exact as to whether there is one), or some byte of 0x7f or more
+        // (with no byte above 0x7f, adding one to each carries into no other byte).
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH_BITS;
+        let del_or_above = (x | x.wrapping_add(ONES)) & HIGH_BITS;
+        if (below_space | del_or_above) != 0 && !plain_range(b, start, start + 8) {
+            return false;
+        }
+        start += 8;
+    }
+    plain_range(b, start, b.len())
+}
+
+/// [`plain_bytes`] for the bytes from `start` to `end` (looking past `end` for a `\r\n` or a byte
+/// order mark that begins before it).
+pub(super) fn plain_range(b: &[u8], start: usize, end: usize) -> bool {
+    for i in start..end {
         let c = b[i];
         if c < 0x20 {
             if c == b'\r' {
@@ -47,7 +70,6 @@ fn plain_bytes(b: &[u8]) -> bool {
         } else if c == 0x7f || (c == 0xef && b.get(i + 1) == Some(&0xbb) && b.get(i + 2) == Some(&0xbf)) {
             return false;
         }
-        i += 1;
     }
     true
 }
@@ -94,6 +116,11 @@ struct Fast<'a> {
     nodes: usize,
     /// Collections open around `pos`.
     depth: usize,
+    /// Entries of the mappings being read, innermost last: each mapping takes its own off the
+    /// top when it ends, in one allocation of the exact size.
+    entries: Entries<'a>,
+    /// Items of the sequences being read, likewise.
+    items: Vec<Node<'a>>,
 }
 
 impl<'a> Fast<'a> {
@@ -388,7 +415,7 @@ impl<'a> Fast<'a> {
     /// before the spaces and `:`).
     fn block_map(&mut self, indent: usize, first_key: Scalar<'a>, line: usize) -> Option<Node<'a>> {
         self.enter()?;
-        let mut entries: Entries<'a> = Vec::new();
+        let base = self.entries.len();
         let mut keys = KeySet::default();
         let mut key = first_key;
         loop {
@@ -401,7 +428,7 @@ impl<'a> Fast<'a> {
                 Scalar::Plain(s) if s == "<<" => return None,
                 k => js_key(k.value()),
             };
-            if keys.contains(&entries, &name) {
+            if keys.contains(&self.entries[base..], &name) {
                 return None;
             }
             let value = if self.line_done()? {
@@ -410,7 +437,7 @@ impl<'a> Fast<'a> {
                 self.node(indent as isize, false, false, Some(indent + 1))?
             };
             keys.insert(&name);
-            entries.push((name, value));
+            self.entries.push((name, value));
             if self.at_end() || self.col() < indent {
                 break;
             }
@@ -429,6 +456,7 @@ impl<'a> Fast<'a> {
             }
         }
         self.leave();
+        let entries = self.entries.drain(base..).collect();
         Some(Node { value: Value::Map(js_property_order(entries)), line })
     }
 
@@ -454,7 +482,7 @@ impl<'a> Fast<'a> {
     fn block_seq(&mut self, indent: usize, indentless: bool) -> Option<Node<'a>> {
         self.enter()?;
         let line = self.line;
-        let mut items = Vec::new();
+        let base = self.items.len();
         loop {
             // At the `-` of an entry.
             let dash_line = self.line;
@@ -467,7 +495,7 @@ impl<'a> Fast<'a> {
             } else {
                 self.node(indent as isize, true, true, Some(indent + 1))?
             };
-            items.push(item);
+            self.items.push(item);
             if self.at_end() || self.col() < indent {
                 break;
             }
@@ -482,7 +510,7 @@ impl<'a> Fast<'a> {
             }
         }
         self.leave();
-        Some(Node { value: Value::Seq(items), line })
+        Some(Node { value: Value::Seq(self.items.drain(base..).collect()), line })
     }
 
     /// A literal (`|`) or folded (`>`) block scalar; `parent` is the column of the enclosing
@@ -703,14 +731,15 @@ impl<'a> Fast<'a> {
         self.flow_spaces()?;
         let close = if seq { b']' } else { b'}' };
         let value = if seq {
-            let mut items = Vec::new();
+            let base = self.items.len();
             while self.peek() != b']' {
-                items.push(self.flow_item()?);
+                let item = self.flow_item()?;
+                self.items.push(item);
                 self.flow_next(close)?;
             }
-            Value::Seq(items)
+            Value::Seq(self.items.drain(base..).collect())
         } else {
-            let mut entries: Entries<'a> = Vec::new();
+            let base = self.entries.len();
             let mut keys = KeySet::default();
             while self.peek() != b'}' {
                 let key = match self.flow_scalar()? {
@@ -724,15 +753,15 @@ impl<'a> Fast<'a> {
                 }
                 self.pos += 1;
                 self.flow_spaces()?;
-                if keys.contains(&entries, &key) {
+                if keys.contains(&self.entries[base..], &key) {
                     return None;
                 }
                 let value = self.flow_item()?;
                 keys.insert(&key);
-                entries.push((key, value));
+                self.entries.push((key, value));
                 self.flow_next(close)?;
             }
-            Value::Map(js_property_order(entries))
+            Value::Map(js_property_order(self.entries.drain(base..).collect()))
         };
         self.pos += 1;
         self.leave();

@@ -194,7 +194,7 @@ struct KeySet<'a> {
 
 impl<'a> KeySet<'a> {
     /// Whether `entries` already has `key`.
-    fn contains(&mut self, entries: &Entries<'a>, key: &str) -> bool {
+    fn contains(&mut self, entries: &[(Cow<'a, str>, Node<'a>)], key: &str) -> bool {
         match &mut self.set {
             Some(set) => set.contains(key),
             None if entries.len() < KEY_SET_FROM_ENTRIES => entries.iter().any(|(k, _)| k == key),

@@ -196,6 +196,11 @@ fn fast_path_gives_up_outside_its_subset() {
         "a: 1\u{7}\n",
         "a: 1\rb: 2\n",
         "\u{feff}a: 1\n",
+        "a: 'x\u{feff}'\n",
+        "a: 'xxxxxxx\u{feff}'\n",
+        "a: 'xxxxxx\u{7f}'\n",
+        "a: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\u{1}'\n",
+        "a: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\r",
         // Multi-line quoted scalars not indented enough or used as keys, multi-line flow
         // collections, trailing commas.
         "a: 'x\ny'\n",
@@ -245,4 +250,24 @@ fn fast_path_limits() {
     assert!(matches!(load(&wide, 1 << 20), Err(YamlError::DuplicateKey { .. })));
     let keys: String = (0..20).map(|i| format!("k{i}: {i}\n")).collect();
     assert!(matches!(load(&format!("{keys}<<: {{k3: x, new: y}}\nk3: z\n"), 1 << 20), Err(YamlError::DuplicateKey { .. })));
+}
+
+#[test]
+fn byte_check_word_at_a_time_matches_byte_by_byte() {
+    const BYTES: &[u8] = b"ab :-\n\n\r\t\x00\x1f\x7f\x80\xef\xbb\xbf\xc3\xa9~ ";
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    for len in 0..200 {
+        for _ in 0..20 {
+            let text: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    // Mostly plain letters, so that long clean runs occur.
+                    if seed % 4 == 0 { BYTES[(seed >> 8) as usize % BYTES.len()] } else { b'a' }
+                })
+                .collect();
+            assert_eq!(fast::plain_bytes(&text), fast::plain_range(&text, 0, text.len()), "{text:?}");
+        }
+    }
 }
