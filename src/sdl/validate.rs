@@ -897,7 +897,7 @@ fn check_relations(m: &Model) -> R<()> {
                 let t4 = t3.join(ei);
                 let t5 = t4.join("to");
                 let tp = t5.join(ti);
-                if !m.endpoints.iter().any(|n| *n == to.ip) {
+                if !m.endpoints.contains(&to.ip) {
                     return Err(tp.join("ip").err(format!("unknown endpoint \"{}\": declare it in /endpoints", to.ip)));
                 }
                 endpoints_used.push(&to.ip);
