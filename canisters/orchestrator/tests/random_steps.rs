@@ -29,8 +29,7 @@ fn run(seed: u64, steps: usize) {
     let mut env = Env::new();
     let users: Vec<_> = (1..=6).map(user).collect();
     for u in &users {
-        env.mint(*u, 1_000 * ICP);
-        env.approve(*u, 500 * ICP);
+        env.fund(*u, 1_000 * ICP, 500 * ICP);
     }
     let mut pushed: Vec<(u64, candid::Principal)> = Vec::new();
     for step in 0..steps {

@@ -8,13 +8,10 @@ use ic_akash_orchestrator::lifecycle::set_config;
 use ic_akash_orchestrator::queries::{quote, withdraw};
 use ic_akash_orchestrator::runtime::fake::{block_on, Fault, Method};
 use ic_akash_orchestrator::runtime::fake::xrc::XRC_REQUIRED_CYCLES;
-use ic_akash_orchestrator_types::{Change, ConfigArg, DepositIcpArg, Error, GetJournalArg, RateSource, WithdrawArg};
+use ic_akash_orchestrator_types::{Change, ConfigArg, Error, GetJournalArg, RateSource, WithdrawArg};
 use ic_akash_orchestrator::xrc::ExchangeRateError;
-use support::{user, Env, ICP};
+use support::{deposit, user, Env, ICP};
 
-fn deposit(amount_e8s: u64) -> DepositIcpArg {
-    DepositIcpArg { amount_e8s, beneficiary: None, from_subaccount: None }
-}
 
 #[test]
 fn the_rate_is_cached_for_its_maximum_age_then_fetched_again() {
@@ -54,8 +51,7 @@ fn without_an_icp_akt_pair_the_usd_cross_rate_is_used_and_remembered() {
 fn absurd_stale_and_missing_rates_are_refused_and_nothing_is_taken() {
     let env = Env::new();
     let alice = user(1);
-    env.mint(alice, 10 * ICP);
-    env.approve(alice, 5 * ICP);
+    env.fund(alice, 10 * ICP, 5 * ICP);
     // ICP at $48,000: 80,000 AKT per ICP, above the 1,000 AKT bound.
     env.rt.world().xrc.set_usd_price_e9("ICP", 48_000_000_000_000);
     let e = block_on(deposit_icp(&env.o, alice, deposit(ICP))).unwrap_err();
@@ -149,8 +145,7 @@ fn metrics_and_logs_are_served_over_http() {
     use ic_akash_orchestrator_types::HttpRequest;
     let env = Env::new();
     let alice = user(1);
-    env.mint(alice, 10 * ICP);
-    env.approve(alice, 5 * ICP);
+    env.fund(alice, 10 * ICP, 5 * ICP);
     block_on(deposit_icp(&env.o, alice, deposit(ICP))).unwrap();
     env.rt.advance_secs(600);
     env.rt.world().xrc.next_errors.push_back(ExchangeRateError::InconsistentRatesReceived);

@@ -7,19 +7,15 @@ use ic_akash_orchestrator::lifecycle;
 use ic_akash_orchestrator::notify::notify_deposit;
 use ic_akash_orchestrator::runtime::fake::{block_on, poll_once, Fault, Method};
 use ic_akash_orchestrator::runtime::Task;
-use ic_akash_orchestrator_types::{ConfigArg, DepositIcpArg, Error, NotifyDepositArg, OrchestratorArg};
-use support::{user, Env, ICP};
+use ic_akash_orchestrator_types::{ConfigArg, Error, NotifyDepositArg, OrchestratorArg};
+use support::{deposit, user, Env, ICP};
 
-fn deposit(amount_e8s: u64) -> DepositIcpArg {
-    DepositIcpArg { amount_e8s, beneficiary: None, from_subaccount: None }
-}
 
 #[test]
 fn an_upgrade_while_the_ledger_call_is_in_flight_loses_nothing() {
     let mut env = Env::new();
     let alice = user(1);
-    env.mint(alice, 10 * ICP);
-    env.approve(alice, 5 * ICP);
+    env.fund(alice, 10 * ICP, 5 * ICP);
     env.rt.hold(Method::TransferFrom);
     let mut flow = Box::pin(deposit_icp(&env.o, alice, deposit(2 * ICP)));
     assert!(poll_once(flow.as_mut()).is_pending());
@@ -40,8 +36,7 @@ fn an_upgrade_while_the_ledger_call_is_in_flight_loses_nothing() {
 fn an_upgrade_after_the_ledger_ran_but_before_the_answer_credits_once() {
     let mut env = Env::new();
     let alice = user(1);
-    env.mint(alice, 10 * ICP);
-    env.approve(alice, 5 * ICP);
+    env.fund(alice, 10 * ICP, 5 * ICP);
     env.rt.fail_next(Method::TransferFrom, Fault::LoseResponse);
     assert!(matches!(block_on(deposit_icp(&env.o, alice, deposit(2 * ICP))), Err(Error::DepositPending { .. })));
     env.upgrade(Some(OrchestratorArg::Upgrade(Some(ConfigArg { fee_bps: Some(0), ..Default::default() }))));
@@ -81,8 +76,7 @@ fn upgrade_read_bytes(deposits: u32) -> u64 {
     let env = Env::new();
     for i in 0..deposits {
         let p = user((i % 50) as u8 + 1);
-        env.mint(p, 2 * ICP);
-        env.approve(p, 2 * ICP);
+        env.fund(p, 2 * ICP, 2 * ICP);
         block_on(deposit_icp(&env.o, p, deposit(ICP))).unwrap();
         env.rt.advance_secs(61); // past the per-principal rate window
     }

@@ -9,7 +9,7 @@ use ic_akash_orchestrator::notify::deposit_account;
 use ic_akash_orchestrator::runtime::fake::{FakeRuntime, Method};
 use ic_akash_orchestrator::runtime::Runtime;
 use ic_akash_orchestrator::storage::RawMemory;
-use ic_akash_orchestrator_types::{ConfigArg, OrchestratorArg};
+use ic_akash_orchestrator_types::{ConfigArg, DepositIcpArg, OrchestratorArg};
 use icrc_ledger_types::icrc1::account::Account;
 
 pub const ICP: u64 = 100_000_000;
@@ -20,6 +20,11 @@ pub struct Env {
     pub o: Orchestrator<FakeRuntime>,
     /// Beneficiaries whose deposit accounts may hold ICP, for the ledger reconciliation.
     pub beneficiaries: Vec<Principal>,
+}
+
+/// `deposit_icp` of `amount_e8s` for the caller, from its default account.
+pub fn deposit(amount_e8s: u64) -> DepositIcpArg {
+    DepositIcpArg { amount_e8s, beneficiary: None, from_subaccount: None }
 }
 
 pub fn user(n: u8) -> Principal {
@@ -50,6 +55,12 @@ impl Env {
     pub fn mint(&self, p: Principal, e8s: u64) {
         let now = self.now();
         self.rt.world().ledger.mint(now, &Account { owner: p, subaccount: None }, e8s);
+    }
+
+    /// `p` gets `balance_e8s` and approves the orchestrator for `approved_e8s`.
+    pub fn fund(&self, p: Principal, balance_e8s: u64, approved_e8s: u64) {
+        self.mint(p, balance_e8s);
+        self.approve(p, approved_e8s);
     }
 
     /// `p` approves the orchestrator for `e8s` (fee included by the caller's choice).
