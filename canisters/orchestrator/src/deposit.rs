@@ -172,6 +172,10 @@ fn to_subaccount(bytes: &[u8]) -> [u8; 32] {
     s
 }
 
+fn age_secs<R: Runtime>(o: &Orchestrator<R>, d: &PendingDeposit) -> u64 {
+    o.now_nanos().saturating_sub(d.created_at_time_nanos) / crate::canister::NANOS_PER_SEC
+}
+
 /// Timer task: settle every pending deposit whose answer was lost.
 /// Reschedules itself while deposits stay pending, backing off as they age.
 pub async fn retry_pending<R: Runtime>(o: &Orchestrator<R>) {
@@ -182,7 +186,7 @@ pub async fn retry_pending<R: Runtime>(o: &Orchestrator<R>) {
     let ids = o.read(|s| s.pending_deposit_ids(limit));
     for id in ids {
         let Some(d) = o.read(|s| s.pending_deposit(id)) else { continue };
-        let age_secs = o.now_nanos().saturating_sub(d.created_at_time_nanos) / crate::canister::NANOS_PER_SEC;
+        let age_secs = age_secs(o, &d);
         if age_secs > DEPOSIT_RETRY_DEADLINE_SECS {
             let now = o.now_nanos();
             let reason = format!(
@@ -199,7 +203,7 @@ pub async fn retry_pending<R: Runtime>(o: &Orchestrator<R>) {
     o.retry_in_progress.set(false);
     let oldest = o.read(|s| s.pending_deposit_ids(1).first().and_then(|id| s.pending_deposit(*id)));
     if let Some(d) = oldest {
-        let age_secs = o.now_nanos().saturating_sub(d.created_at_time_nanos) / crate::canister::NANOS_PER_SEC;
+        let age_secs = age_secs(o, &d);
         let delay = (age_secs / 4).clamp(FIRST_RETRY_DELAY_SECS, MAX_RETRY_DELAY_SECS);
         o.rt.set_timer(delay, Task::RetryPendingDeposits);
     }

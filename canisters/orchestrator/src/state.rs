@@ -105,12 +105,18 @@ impl State {
 
     /// Appends to the journal and to the principal's index.
     fn record(&mut self, now_nanos: u64, principal: Principal, change: Change) -> u64 {
+        let acc = self.account(&principal);
+        self.commit(now_nanos, principal, acc, change)
+    }
+
+    /// Appends `change` to the journal and the principal's index, and writes `acc` (the
+    /// principal's account as the change leaves it) once, with its journal length advanced.
+    fn commit(&mut self, now_nanos: u64, principal: Principal, mut acc: AccountRecord, change: Change) -> u64 {
         let seq = self.journal.len();
         let entry = JournalEntry { seq, timestamp_nanos: now_nanos, principal, change };
         self.journal
             .append(&Candid(entry))
             .expect("stable memory is full: the journal cannot grow");
-        let mut acc = self.account(&principal);
         self.journal_by_principal.insert((principal, acc.journal_len), seq);
         acc.journal_len += 1;
         self.put_account(principal, acc);
@@ -118,8 +124,7 @@ impl State {
     }
 
     pub fn balance(&self, p: &Principal) -> Balance {
-        let a = self.account(p);
-        Balance { available_uakt: a.available_uakt, reserved_uakt: a.reserved_uakt }
+        self.account(p).balance()
     }
 
     pub fn set_config(&mut self, now_nanos: u64, by: Principal, arg: ConfigArg, config: Config) {
@@ -155,7 +160,6 @@ impl State {
         }
         let mut acc = self.account(&beneficiary);
         acc.available_uakt = acc.available_uakt.checked_add(quote.uakt).expect("BUG: uakt balance overflow");
-        self.put_account(beneficiary, acc);
         let q = quote.clone();
         self.update_totals(|t| {
             t.icp_received_e8s += q.icp_e8s;
@@ -164,8 +168,8 @@ impl State {
             t.available_uakt += q.uakt;
         });
         let change = Change::Credited { source: Source::IcpBlock(block_index), payer, quote: quote.clone() };
-        self.record(now_nanos, beneficiary, change);
-        let credit = Credit { beneficiary, block_index, quote, balance: self.balance(&beneficiary) };
+        self.commit(now_nanos, beneficiary, acc, change);
+        let credit = Credit { beneficiary, block_index, quote, balance: acc.balance() };
         self.credited_blocks.insert(block_index, Candid(credit.clone()));
         credit
     }
@@ -219,13 +223,12 @@ impl State {
         }
         acc.available_uakt -= amount_uakt;
         acc.reserved_uakt += amount_uakt;
-        self.put_account(p, acc);
         self.update_totals(|t| {
             t.available_uakt -= amount_uakt;
             t.reserved_uakt += amount_uakt;
         });
-        self.record(now_nanos, p, Change::Reserved { amount_uakt, purpose });
-        Ok(self.balance(&p))
+        self.commit(now_nanos, p, acc, Change::Reserved { amount_uakt, purpose });
+        Ok(acc.balance())
     }
 
     /// Returns reserved money to `p`'s available balance.
@@ -239,13 +242,12 @@ impl State {
         }
         acc.reserved_uakt -= amount_uakt;
         acc.available_uakt += amount_uakt;
-        self.put_account(p, acc);
         self.update_totals(|t| {
             t.reserved_uakt -= amount_uakt;
             t.available_uakt += amount_uakt;
         });
-        self.record(now_nanos, p, Change::Released { amount_uakt, purpose });
-        Ok(self.balance(&p))
+        self.commit(now_nanos, p, acc, Change::Released { amount_uakt, purpose });
+        Ok(acc.balance())
     }
 
     /// A page of one principal's journal, or of the whole journal.

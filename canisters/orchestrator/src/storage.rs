@@ -110,6 +110,12 @@ pub struct AccountRecord {
     pub journal_len: u64,
 }
 
+impl AccountRecord {
+    pub fn balance(&self) -> ic_akash_orchestrator_types::Balance {
+        ic_akash_orchestrator_types::Balance { available_uakt: self.available_uakt, reserved_uakt: self.reserved_uakt }
+    }
+}
+
 impl Storable for AccountRecord {
     fn to_bytes(&self) -> Cow<'_, [u8]> {
         Cow::Owned(self.into_bytes())
