@@ -40,6 +40,26 @@ pub struct ConfigArg {
     pub notify_max_block_age_secs: Option<u64>,
     /// Stops every method that moves money; queries keep working.
     pub paused: Option<bool>,
+    /// Akash chain id the transactions are signed for (default `akashnet-2`).
+    pub akash_chain_id: Option<String>,
+    /// Akash REST (Cosmos gateway) base URLs, tried in turn; reads that decide money need
+    /// `akash_read_quorum` of them to agree (default: three public mainnet endpoints).
+    pub akash_api_urls: Option<Vec<String>>,
+    /// How many endpoints must give the same answer to a read that decides money (default 2).
+    pub akash_read_quorum: Option<u8>,
+    /// Gas price of every transaction, e.g. `0.025uakt` (default).
+    pub akash_gas_price: Option<String>,
+    /// Gas limit = simulated gas × this / 100 (default 150).
+    pub akash_gas_margin_percent: Option<u16>,
+    /// Most messages batched into one transaction (default 16).
+    pub akash_max_msgs_per_tx: Option<u16>,
+    /// A transaction not in a block this long after signing can never be (its `timeout_timestamp`);
+    /// its messages are signed again (default 180).
+    pub akash_tx_timeout_secs: Option<u64>,
+    /// Smallest `withdraw` (default 1_000_000 uakt = 1 AKT).
+    pub withdraw_min_uakt: Option<u64>,
+    /// Fee allowance the treasury grants each owner account, in uakt (default 5_000_000).
+    pub owner_fee_allowance_uakt: Option<u64>,
 }
 
 /// The configuration in force.
@@ -56,6 +76,15 @@ pub struct Config {
     pub max_flows_in_progress: u32,
     pub notify_max_block_age_secs: u64,
     pub paused: bool,
+    pub akash_chain_id: String,
+    pub akash_api_urls: Vec<String>,
+    pub akash_read_quorum: u8,
+    pub akash_gas_price: String,
+    pub akash_gas_margin_percent: u16,
+    pub akash_max_msgs_per_tx: u16,
+    pub akash_tx_timeout_secs: u64,
+    pub withdraw_min_uakt: u64,
+    pub owner_fee_allowance_uakt: u64,
 }
 
 /// An ICRC-1 account.

@@ -16,6 +16,19 @@ pub const DEFAULT_MIN_DEPOSIT_E8S: u64 = 1_000_000;
 pub const DEFAULT_MAX_FLOWS_IN_PROGRESS: u32 = 100;
 pub const DEFAULT_NOTIFY_MAX_BLOCK_AGE_SECS: u64 = 30 * 24 * 3600;
 
+pub const DEFAULT_AKASH_CHAIN_ID: &str = "akashnet-2";
+pub const DEFAULT_AKASH_API_URLS: [&str; 3] =
+    ["https://api.akashnet.net:443", "https://rpc.akt.dev/rest", "https://akash-api.polkachu.com"];
+pub const DEFAULT_AKASH_READ_QUORUM: u8 = 2;
+pub const DEFAULT_AKASH_GAS_PRICE: &str = "0.025uakt";
+pub const DEFAULT_AKASH_GAS_MARGIN_PERCENT: u16 = 150;
+pub const DEFAULT_AKASH_MAX_MSGS_PER_TX: u16 = 16;
+pub const DEFAULT_AKASH_TX_TIMEOUT_SECS: u64 = 180;
+pub const DEFAULT_WITHDRAW_MIN_UAKT: u64 = 1_000_000;
+pub const DEFAULT_OWNER_FEE_ALLOWANCE_UAKT: u64 = 5_000_000;
+/// Most Akash endpoints configured (each read may try them all).
+pub const MAX_AKASH_API_URLS: usize = 8;
+
 fn principal(text: &str) -> Principal {
     Principal::from_text(text).expect("BUG: constant principal text")
 }
@@ -33,6 +46,15 @@ pub fn default_config() -> Config {
         max_flows_in_progress: DEFAULT_MAX_FLOWS_IN_PROGRESS,
         notify_max_block_age_secs: DEFAULT_NOTIFY_MAX_BLOCK_AGE_SECS,
         paused: false,
+        akash_chain_id: DEFAULT_AKASH_CHAIN_ID.to_string(),
+        akash_api_urls: DEFAULT_AKASH_API_URLS.iter().map(|u| u.to_string()).collect(),
+        akash_read_quorum: DEFAULT_AKASH_READ_QUORUM,
+        akash_gas_price: DEFAULT_AKASH_GAS_PRICE.to_string(),
+        akash_gas_margin_percent: DEFAULT_AKASH_GAS_MARGIN_PERCENT,
+        akash_max_msgs_per_tx: DEFAULT_AKASH_MAX_MSGS_PER_TX,
+        akash_tx_timeout_secs: DEFAULT_AKASH_TX_TIMEOUT_SECS,
+        withdraw_min_uakt: DEFAULT_WITHDRAW_MIN_UAKT,
+        owner_fee_allowance_uakt: DEFAULT_OWNER_FEE_ALLOWANCE_UAKT,
     }
 }
 
@@ -76,6 +98,33 @@ pub fn apply(base: &Config, arg: &ConfigArg) -> Result<Config, Error> {
     if let Some(v) = arg.paused {
         c.paused = v;
     }
+    if let Some(v) = &arg.akash_chain_id {
+        c.akash_chain_id = v.clone();
+    }
+    if let Some(v) = &arg.akash_api_urls {
+        c.akash_api_urls = v.clone();
+    }
+    if let Some(v) = arg.akash_read_quorum {
+        c.akash_read_quorum = v;
+    }
+    if let Some(v) = &arg.akash_gas_price {
+        c.akash_gas_price = v.clone();
+    }
+    if let Some(v) = arg.akash_gas_margin_percent {
+        c.akash_gas_margin_percent = v;
+    }
+    if let Some(v) = arg.akash_max_msgs_per_tx {
+        c.akash_max_msgs_per_tx = v;
+    }
+    if let Some(v) = arg.akash_tx_timeout_secs {
+        c.akash_tx_timeout_secs = v;
+    }
+    if let Some(v) = arg.withdraw_min_uakt {
+        c.withdraw_min_uakt = v;
+    }
+    if let Some(v) = arg.owner_fee_allowance_uakt {
+        c.owner_fee_allowance_uakt = v;
+    }
     validate(&c)?;
     Ok(c)
 }
@@ -107,6 +156,36 @@ fn validate(c: &Config) -> Result<(), Error> {
     }
     if c.notify_max_block_age_secs < 3600 {
         return Err(invalid("notify_max_block_age_secs", "must be at least 3600"));
+    }
+    if c.akash_chain_id.is_empty() || c.akash_chain_id.len() > 64 {
+        return Err(invalid("akash_chain_id", "must be 1 to 64 characters"));
+    }
+    if c.akash_api_urls.is_empty() || c.akash_api_urls.len() > MAX_AKASH_API_URLS {
+        return Err(invalid("akash_api_urls", format!("must list 1 to {MAX_AKASH_API_URLS} URLs")));
+    }
+    for u in &c.akash_api_urls {
+        if !u.starts_with("https://") || u.len() > 200 || u.ends_with('/') || u.contains(['?', '#', ' ']) {
+            return Err(invalid("akash_api_urls", format!("{u:?} is not an https:// base URL without a trailing slash")));
+        }
+    }
+    let urls = c.akash_api_urls.len();
+    if c.akash_read_quorum == 0 || usize::from(c.akash_read_quorum) > urls {
+        return Err(invalid("akash_read_quorum", format!("must be 1 to the number of URLs ({urls})")));
+    }
+    if let Err(e) = ic_akash::tx::parse_gas_price(&c.akash_gas_price) {
+        return Err(invalid("akash_gas_price", e.to_string()));
+    }
+    if !(100..=500).contains(&c.akash_gas_margin_percent) {
+        return Err(invalid("akash_gas_margin_percent", "must be 100 to 500"));
+    }
+    if !(1..=64).contains(&c.akash_max_msgs_per_tx) {
+        return Err(invalid("akash_max_msgs_per_tx", "must be 1 to 64"));
+    }
+    if !(30..=3600).contains(&c.akash_tx_timeout_secs) {
+        return Err(invalid("akash_tx_timeout_secs", "must be 30 to 3600"));
+    }
+    if c.withdraw_min_uakt == 0 {
+        return Err(invalid("withdraw_min_uakt", "must be positive"));
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The ic-akash orchestrator canister, as a library: flows generic over the [`runtime::Runtime`]
 //! so that `main.rs` runs them on the IC and `cargo test` runs them against simulated peers.
 
+pub mod akash;
 pub mod canister;
 pub mod config;
 pub mod conversion;

@@ -116,6 +116,15 @@ fn http_request(req: HttpRequest) -> HttpResponse {
     metrics::http_request(orchestrator(), &req)
 }
 
+/// Runs on each replica's HTTPS outcall response before consensus (not part of the interface).
+#[ic_cdk::query(hidden = true)]
+fn transform_http(args: ic_cdk_management_canister::TransformArgs) -> ic_cdk_management_canister::HttpRequestResult {
+    let status = u16::try_from(args.response.status.0).unwrap_or(0);
+    let response = ic_akash_orchestrator::runtime::HttpResponse { status, body: args.response.body };
+    let out = ic_akash_orchestrator::akash::transform::apply(&args.context, response);
+    ic_cdk_management_canister::HttpRequestResult { status: out.status.into(), headers: vec![], body: out.body }
+}
+
 ic_cdk::export_candid!();
 
 fn main() {}

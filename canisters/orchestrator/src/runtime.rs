@@ -50,6 +50,13 @@ pub struct HttpRequest {
     pub body: Vec<u8>,
     /// Paid for whatever comes back, so set per request.
     pub max_response_bytes: u64,
+    /// Replicated: every replica makes the call and they must agree on the transformed
+    /// response. Non-replicated: one replica calls; cheaper, but its answer is one replica's word,
+    /// so it is used only where nothing is decided from it (broadcasting signed bytes).
+    pub replicated: bool,
+    /// Context handed to the canister's transform (`transform::apply`), which reduces each
+    /// replica's response to what must agree.
+    pub transform_context: Vec<u8>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,6 +69,40 @@ pub enum HttpMethod {
 pub struct HttpResponse {
     pub status: u16,
     pub body: Vec<u8>,
+}
+
+/// Why an HTTPS outcall gave no response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HttpError {
+    /// The response was larger than `max_response_bytes` (retry with a larger limit).
+    ResponseTooLarge,
+    /// The replicas saw different responses, even after the transform.
+    NoConsensus,
+    /// The server could not be reached or did not answer in time; the request may have arrived.
+    Unreachable { message: String },
+    /// Refused before it was made (not enough cycles, malformed request...).
+    Rejected { message: String },
+}
+
+impl std::fmt::Display for HttpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HttpError::ResponseTooLarge => write!(f, "response larger than max_response_bytes"),
+            HttpError::NoConsensus => write!(f, "replicas saw different responses"),
+            HttpError::Unreachable { message } => write!(f, "unreachable: {message}"),
+            HttpError::Rejected { message } => write!(f, "rejected: {message}"),
+        }
+    }
+}
+
+/// Nodes of an application subnet, which the outcall price scales with.
+pub const SUBNET_NODES: u128 = 13;
+
+/// What an HTTPS outcall costs on a `SUBNET_NODES` subnet: a base per node plus the request
+/// bytes and the reserved response bytes (paid whether used or not).
+pub fn http_request_cost_cycles(request_bytes: u64, max_response_bytes: u64) -> u128 {
+    let n = SUBNET_NODES;
+    (3_000_000 + 60_000 * n) * n + (400 * request_bytes as u128 + 800 * max_response_bytes as u128) * n
 }
 
 /// Work a timer runs later. A closed list rather than closures so that, after an upgrade (which
@@ -125,7 +166,8 @@ pub trait Runtime {
         message_hash: [u8; 32],
     ) -> Result<Vec<u8>, CallError>;
 
-    async fn http_request(&self, request: HttpRequest) -> Result<HttpResponse, CallError>;
+    /// An HTTPS outcall with `cycles` attached (see [`http_request_cost_cycles`]).
+    async fn http_request(&self, request: HttpRequest, cycles: u128) -> Result<HttpResponse, HttpError>;
 
     /// Run `task` after `delay_secs`.
     fn set_timer(&self, delay_secs: u64, task: Task);

@@ -5,7 +5,7 @@
 pub mod ledger;
 pub mod xrc;
 
-use super::{CallError, HttpRequest, HttpResponse, Runtime, Task};
+use super::{CallError, HttpError, HttpRequest, HttpResponse, Runtime, Task};
 use crate::canister::{Orchestrator, NANOS_PER_SEC};
 use crate::ledger::{ArchiveCallback, BlockRange, GetBlocksArgs, QueryArchiveError, QueryBlocksResponse};
 use crate::xrc::{GetExchangeRateRequest, GetExchangeRateResult};
@@ -47,6 +47,18 @@ pub enum Fault {
     LoseResponse,
 }
 
+/// A simulated HTTPS peer (the Akash chain's REST endpoints, a provider...).
+///
+/// `serve` is called once per replica for a replicated request (each replica makes its own
+/// request, so a POST arrives `replicas` times) and once for a non-replicated one. Each response
+/// goes through the canister's transform, and replicated answers must agree.
+pub trait HttpService {
+    fn serve(&mut self, now_nanos: u64, replica: usize, request: &HttpRequest) -> Result<HttpResponse, HttpError>;
+}
+
+/// Replicas of the simulated subnet (3f+1 with f = 1): consensus needs 2f+1 equal answers.
+pub const FAKE_REPLICAS: usize = 4;
+
 pub struct World {
     pub now_nanos: u64,
     pub canister_id: Principal,
@@ -60,6 +72,10 @@ pub struct World {
     held: BTreeSet<Method>,
     pub calls: BTreeMap<Method, u64>,
     ecdsa_master: [u8; 32],
+    /// Serves HTTPS outcalls; none means every outcall is refused.
+    pub http: Option<Rc<RefCell<dyn HttpService>>>,
+    /// Cycles attached to HTTPS outcalls in all.
+    pub http_cycles: u128,
 }
 
 /// Cheap to clone: every clone sees the same world.
@@ -92,6 +108,8 @@ impl FakeRuntime {
             held: BTreeSet::new(),
             calls: BTreeMap::new(),
             ecdsa_master: [7; 32],
+            http: None,
+            http_cycles: 0,
         })))
     }
 
@@ -127,6 +145,11 @@ impl FakeRuntime {
 
     pub fn calls(&self, method: Method) -> u64 {
         self.0.borrow().calls.get(&method).copied().unwrap_or(0)
+    }
+
+    /// Serves this world's HTTPS outcalls with `service` (tests keep their own handle to it).
+    pub fn set_http_service(&self, service: Rc<RefCell<dyn HttpService>>) {
+        self.0.borrow_mut().http = Some(service);
     }
 
     pub fn cycles_spent(&self) -> u128 {
@@ -301,9 +324,53 @@ impl Runtime for FakeRuntime {
         Ok(sig.to_bytes().to_vec())
     }
 
-    async fn http_request(&self, request: HttpRequest) -> Result<HttpResponse, CallError> {
-        self.enter(Method::Http).await;
-        Err(CallError::Rejected { code: 2, message: format!("no HTTP peer in this world for {}", request.url) })
+    async fn http_request(&self, request: HttpRequest, cycles: u128) -> Result<HttpResponse, HttpError> {
+        let fault = self.enter(Method::Http).await;
+        if fault == Some(Fault::Reject) {
+            return Err(HttpError::Rejected { message: "Http: injected reject".into() });
+        }
+        let (service, now) = {
+            let mut w = self.0.borrow_mut();
+            if w.cycles < cycles {
+                return Err(HttpError::Rejected { message: "out of cycles".into() });
+            }
+            w.cycles -= cycles;
+            w.http_cycles += cycles;
+            (w.http.clone(), w.now_nanos)
+        };
+        let Some(service) = service else {
+            return Err(HttpError::Rejected { message: format!("no HTTP peer in this world for {}", request.url) });
+        };
+        let replicas = if request.replicated { FAKE_REPLICAS } else { 1 };
+        let mut answers: Vec<Result<HttpResponse, HttpError>> = Vec::with_capacity(replicas);
+        for replica in 0..replicas {
+            let answer = service.borrow_mut().serve(now, replica, &request).and_then(|r| {
+                if r.body.len() as u64 > request.max_response_bytes {
+                    Err(HttpError::ResponseTooLarge)
+                } else {
+                    Ok(crate::akash::transform::apply(&request.transform_context, r))
+                }
+            });
+            answers.push(answer);
+        }
+        if fault == Some(Fault::LoseResponse) {
+            return Err(HttpError::Unreachable { message: "Http: injected timeout after the request was served".into() });
+        }
+        // Consensus: 2f+1 equal responses (or, non-replicated, the one answer).
+        let needed = if replicas == 1 { 1 } else { 2 * (replicas - 1) / 3 + 1 };
+        for a in &answers {
+            if let Ok(r) = a {
+                if answers.iter().filter(|b| b.as_ref().ok() == Some(r)).count() >= needed {
+                    return Ok(r.clone());
+                }
+            }
+        }
+        // No agreement: the error most replicas saw, else no consensus.
+        let first_err = answers.iter().find_map(|a| a.as_ref().err().cloned());
+        match first_err {
+            Some(e) if answers.iter().filter(|a| a.as_ref().err() == Some(&e)).count() >= needed => Err(e),
+            _ => Err(HttpError::NoConsensus),
+        }
     }
 
     fn set_timer(&self, delay_secs: u64, task: Task) {

@@ -1,6 +1,6 @@
 //! The runtime on the Internet Computer.
 
-use super::{CallError, HttpMethod, HttpRequest, HttpResponse, Runtime, Task};
+use super::{CallError, HttpError, HttpMethod, HttpRequest, HttpResponse, Runtime, Task};
 use crate::ledger::{ArchiveCallback, BlockRange, GetBlocksArgs, QueryArchiveError, QueryArchiveResult, QueryBlocksResponse};
 use crate::xrc::{GetExchangeRateRequest, GetExchangeRateResult};
 use candid::{CandidType, Nat, Principal};
@@ -106,26 +106,51 @@ impl Runtime for IcRuntime {
             .map_err(|e| CallError::Rejected { code: 0, message: e.to_string() })
     }
 
-    async fn http_request(&self, request: HttpRequest) -> Result<HttpResponse, CallError> {
+    async fn http_request(&self, request: HttpRequest, _cycles: u128) -> Result<HttpResponse, HttpError> {
+        // ic-cdk 0.20 attaches the exact cost itself; `_cycles` is what the caller accounts.
         let method = match request.method {
             HttpMethod::Get => mgmt::HttpMethod::GET,
             HttpMethod::Post => mgmt::HttpMethod::POST,
         };
         let mut r = mgmt::HttpRequest::new(request.url)
             .with_method(method)
-            .with_max_response_bytes(request.max_response_bytes);
+            .with_max_response_bytes(request.max_response_bytes)
+            .with_transform(mgmt::TransformContext {
+                function: mgmt::TransformFunc::new(ic_cdk::api::canister_self(), TRANSFORM_METHOD.to_string()),
+                context: request.transform_context,
+            });
+        if !request.replicated {
+            r = r.non_replicated();
+        }
         for (name, value) in request.headers {
             r = r.with_header(name, value);
         }
         if !request.body.is_empty() {
             r = r.with_body(request.body);
         }
-        let result = r.send().await.map_err(|e| CallError::Rejected { code: 0, message: e.to_string() })?;
+        let result = r.send().await.map_err(|e| classify_http_error(e.to_string()))?;
         Ok(HttpResponse { status: u16::try_from(result.status.0).unwrap_or(0), body: result.body })
     }
 
     fn set_timer(&self, delay_secs: u64, task: Task) {
         let handler = self.on_timer;
         ic_cdk_timers::set_timer(Duration::from_secs(delay_secs), async move { handler(task).await });
+    }
+}
+
+/// The canister's query method that runs `transform::apply` on each replica's response.
+pub const TRANSFORM_METHOD: &str = "transform_http";
+
+/// Sorts the management canister's reject messages into what the client does next.
+fn classify_http_error(message: String) -> HttpError {
+    let lower = message.to_ascii_lowercase();
+    if lower.contains("size limit") || lower.contains("exceeds") && lower.contains("bytes") {
+        HttpError::ResponseTooLarge
+    } else if lower.contains("consensus") {
+        HttpError::NoConsensus
+    } else if lower.contains("cycles") {
+        HttpError::Rejected { message }
+    } else {
+        HttpError::Unreachable { message }
     }
 }

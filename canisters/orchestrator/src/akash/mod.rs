@@ -1,0 +1,4 @@
+//! Everything the orchestrator does on the Akash chain: its accounts and keys, the REST client
+//! over HTTPS outcalls, and the transaction pipeline.
+
+pub mod transform;
