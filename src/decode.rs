@@ -351,6 +351,7 @@ mod tests {
             ],
             memo: "m".into(),
             timeout_height: 5,
+            timeout_timestamp_secs: Some(1_900_000_000),
             public_key: s.public_key(),
             sequence: 1,
             account_number: 2,
@@ -374,6 +375,7 @@ mod tests {
         assert_eq!(m[1]["value"]["coins_to_burn"]["amount"], "1000000");
         assert_eq!(m[2]["value_base64"], "AQID");
         assert_eq!(v["body"]["timeout_height"], "5");
+        assert_eq!(v["body"]["timeout_timestamp"], json!({"seconds": "1900000000", "nanos": 0}));
         let si = &v["auth_info"]["signer_infos"][0];
         assert_eq!(si["mode"], "SIGN_MODE_DIRECT");
         assert_eq!(si["public_key"]["key_hex"], "034f355bdcb7cc0af728ef3cceb9615d90684bb5b2ca5f859ab0f0b704075871aa");

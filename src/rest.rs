@@ -1,6 +1,7 @@
-//! Parsers for the chain REST responses the orchestrator reads (the Cosmos SDK gRPC-gateway JSON:
-//! proto field names in snake_case, 64-bit integers as strings, enums by name, `Any` with
-//! `@type`, bytes in base64).
+//! Parsers for the chain REST responses the orchestrator reads, and the bodies of the requests it
+//! posts ([`broadcast_request_body`], [`simulate_request_body`]). Responses are the Cosmos SDK
+//! gRPC-gateway JSON: proto field names in snake_case, 64-bit integers as strings, enums by name,
+//! `Any` with `@type`, bytes in base64.
 //!
 //! Why hand-written accessors rather than derived structs: a response comes from an untrusted
 //! HTTPS outcall, so every error names the field path that was wrong, and the rules of proto3 JSON
@@ -13,6 +14,9 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::Value;
 use std::fmt;
+
+mod requests;
+pub use requests::{broadcast_request_body, simulate_request_body};
 
 /// Largest body parsed, checked before parsing: the Internet Computer's HTTPS outcall response
 /// limit (2 MB), so the canister and the command accept the same bodies.

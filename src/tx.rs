@@ -7,7 +7,7 @@ use crate::address;
 use crate::msgs::{self, MsgError};
 use crate::proto::cosmos::{
     sign_mode, type_url, Any, AuthInfo, Coin, Fee, ModeInfo, ModeInfoSingle, Secp256k1PubKey, SignDoc, SignerInfo,
-    TxBody, TxRaw,
+    Timestamp, TxBody, TxRaw,
 };
 use crate::signer::{self, PublicKey, Signer, SignerError};
 use base64::Engine;
@@ -17,6 +17,10 @@ use std::fmt;
 
 /// The Cosmos SDK default `MaxMemoCharacters`; a longer memo is refused by the ante handler.
 pub const MAX_MEMO_CHARS: usize = 256;
+
+/// Latest `timeout_timestamp` a `google.protobuf.Timestamp` can hold (9999-12-31T23:59:59Z); the
+/// chain cannot decode a later one.
+pub const MAX_TIMESTAMP_SECS: u64 = 253_402_300_799;
 
 /// Why a transaction could not be built or signed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,6 +45,8 @@ pub enum TxError {
     InvalidGasPrice(String),
     /// A fee too large to compute.
     FeeOverflow,
+    /// A `timeout_timestamp` of 0 (already past) or after [`MAX_TIMESTAMP_SECS`].
+    InvalidTimeoutTimestamp { secs: u64 },
 }
 
 impl fmt::Display for TxError {
@@ -58,6 +64,9 @@ impl fmt::Display for TxError {
                 write!(f, "invalid gas price '{s}' (expected e.g. 0.025uakt, at most 18 decimals)")
             }
             TxError::FeeOverflow => write!(f, "fee too large"),
+            TxError::InvalidTimeoutTimestamp { secs } => {
+                write!(f, "timeout timestamp {secs} must be between 1 and {MAX_TIMESTAMP_SECS} (Unix seconds)")
+            }
         }
     }
 }
@@ -77,6 +86,10 @@ pub struct UnsignedTx {
     pub memo: String,
     /// Block height after which the tx is invalid; 0 for none.
     pub timeout_height: u64,
+    /// Block time (Unix seconds) after which the tx is invalid (`TxBody.timeout_timestamp`, Cosmos
+    /// SDK 0.53): a tx that missed its moment cannot be included later, so a lost broadcast is
+    /// final once the chain passes this time. `None` writes no field.
+    pub timeout_timestamp_secs: Option<u64>,
     pub public_key: PublicKey,
     /// The account's sequence (nonce) as the chain reports it now.
     pub sequence: u64,
@@ -90,6 +103,14 @@ pub struct UnsignedTx {
 
 impl UnsignedTx {
     fn validate(&self) -> Result<(), TxError> {
+        if self.gas_limit == 0 {
+            return Err(TxError::ZeroGas);
+        }
+        self.validate_except_gas()
+    }
+
+    /// Everything [`Self::validate`] checks but the gas limit, which a simulation does not know yet.
+    fn validate_except_gas(&self) -> Result<(), TxError> {
         if self.messages.is_empty() {
             return Err(TxError::NoMessages);
         }
@@ -100,8 +121,10 @@ impl UnsignedTx {
         if chars > MAX_MEMO_CHARS {
             return Err(TxError::MemoTooLong { chars });
         }
-        if self.gas_limit == 0 {
-            return Err(TxError::ZeroGas);
+        if let Some(secs) = self.timeout_timestamp_secs {
+            if secs == 0 || secs > MAX_TIMESTAMP_SECS {
+                return Err(TxError::InvalidTimeoutTimestamp { secs });
+            }
         }
         for c in &self.fee {
             msgs::check_coin("fee", c, false).map_err(TxError::InvalidFee)?;
@@ -117,12 +140,16 @@ impl UnsignedTx {
         Ok(())
     }
 
-    /// `TxBody` bytes: the messages, memo and timeout height.
+    /// `TxBody` bytes: the messages, memo, timeout height and timeout timestamp (whole seconds).
     pub fn body_bytes(&self) -> Vec<u8> {
         TxBody {
             messages: self.messages.clone(),
             memo: self.memo.clone(),
             timeout_height: self.timeout_height,
+            // Validated to fit: at most MAX_TIMESTAMP_SECS.
+            timeout_timestamp: self
+                .timeout_timestamp_secs
+                .map(|s| Timestamp { seconds: i64::try_from(s).unwrap_or(i64::MAX), nanos: 0 }),
             ..Default::default()
         }
         .encode_to_vec()
@@ -165,6 +192,16 @@ impl UnsignedTx {
     /// SHA-256 of the sign doc: the digest handed to the signer.
     pub fn sign_digest(&self) -> Result<[u8; 32], TxError> {
         Ok(Sha256::digest(self.sign_doc_bytes()?).into())
+    }
+
+    /// The `TxRaw` that `POST /cosmos/tx/v1beta1/simulate` takes: this body and auth info with
+    /// exactly one empty signature (the node skips signature checks when simulating, but counts
+    /// one signature per signer; cosmjs's `simulate` sends the same shape). A zero gas limit is
+    /// allowed here, since simulating is how the gas limit is found.
+    pub fn simulation_tx_bytes(&self) -> Result<Vec<u8>, TxError> {
+        self.validate_except_gas()?;
+        Ok(TxRaw { body_bytes: self.body_bytes(), auth_info_bytes: self.auth_info_bytes(), signatures: vec![Vec::new()] }
+            .encode_to_vec())
     }
 }
 
@@ -273,6 +310,7 @@ mod tests {
             messages: vec![msgs::close_deployment(&owner, 7).unwrap()],
             memo: "hi".into(),
             timeout_height: 0,
+            timeout_timestamp_secs: None,
             public_key: signer.public_key(),
             sequence: 3,
             account_number: 12,
@@ -314,11 +352,53 @@ mod tests {
         assert_eq!(UnsignedTx { chain_id: "".into(), ..u.clone() }.sign_digest(), Err(TxError::EmptyChainId));
         assert_eq!(UnsignedTx { gas_limit: 0, ..u.clone() }.sign_digest(), Err(TxError::ZeroGas));
         assert_eq!(UnsignedTx { memo: "x".repeat(257), ..u.clone() }.sign_digest(), Err(TxError::MemoTooLong { chars: 257 }));
+        for secs in [0, MAX_TIMESTAMP_SECS + 1, u64::MAX] {
+            let bad = UnsignedTx { timeout_timestamp_secs: Some(secs), ..u.clone() };
+            assert_eq!(bad.sign_digest(), Err(TxError::InvalidTimeoutTimestamp { secs }));
+            assert_eq!(bad.simulation_tx_bytes(), Err(TxError::InvalidTimeoutTimestamp { secs }));
+        }
         assert!(matches!(UnsignedTx { fee: vec![msgs::coin(0, "uakt")], ..u.clone() }.sign_digest(), Err(TxError::InvalidFee(_))));
         assert!(matches!(UnsignedTx { fee_granter: Some("x".into()), ..u.clone() }.sign_digest(), Err(TxError::InvalidAddress { .. })));
         // A signature over another digest does not assemble.
         let sig = s.sign_digest_sync(&[1; 32]).unwrap();
         assert_eq!(assemble(&u, &sig), Err(TxError::Signer(SignerError::InvalidSignature)));
+    }
+
+    #[test]
+    fn timeout_timestamp_is_body_field_5() {
+        let s = LocalSigner::from_hex(&"11".repeat(32)).unwrap();
+        let u = UnsignedTx { timeout_timestamp_secs: Some(1_800_000_000), ..unsigned(&s) };
+        let body = TxBody::decode(u.body_bytes().as_slice()).unwrap();
+        assert_eq!(body.timeout_timestamp, Some(Timestamp { seconds: 1_800_000_000, nanos: 0 }));
+        assert!(!body.unordered);
+        // Tag 5, length-delimited (0x2a), holding only `seconds` (nanos 0 is not written).
+        let mut ts = vec![0x08];
+        prost::encoding::encode_varint(1_800_000_000, &mut ts);
+        let mut field = vec![0x2a, ts.len() as u8];
+        field.extend_from_slice(&ts);
+        assert!(u.body_bytes().ends_with(&field));
+        // None writes nothing: the bytes are those of a body without the field.
+        let none = unsigned(&s);
+        assert!(TxBody::decode(none.body_bytes().as_slice()).unwrap().timeout_timestamp.is_none());
+        assert_eq!(u.body_bytes()[..u.body_bytes().len() - field.len()], none.body_bytes()[..]);
+        let signed = now_or_never(sign(&s, &u)).unwrap().unwrap();
+        assert_eq!(signed.body_bytes, u.body_bytes());
+    }
+
+    #[test]
+    fn simulation_tx_has_one_empty_signature() {
+        let s = LocalSigner::from_hex(&"11".repeat(32)).unwrap();
+        let u = UnsignedTx { gas_limit: 0, fee: vec![], ..unsigned(&s) };
+        let raw = TxRaw::decode(u.simulation_tx_bytes().unwrap().as_slice()).unwrap();
+        assert_eq!(raw.signatures, vec![Vec::<u8>::new()]);
+        assert_eq!(raw.body_bytes, u.body_bytes());
+        assert_eq!(raw.auth_info_bytes, u.auth_info_bytes());
+        // The empty signature is on the wire (tag 3, length 0), not dropped.
+        assert!(u.simulation_tx_bytes().unwrap().ends_with(&[0x1a, 0x00]));
+        // Signing still needs a gas limit; the simulation does not.
+        assert_eq!(u.sign_digest(), Err(TxError::ZeroGas));
+        assert_eq!(UnsignedTx { messages: vec![], ..u.clone() }.simulation_tx_bytes(), Err(TxError::NoMessages));
+        assert_eq!(UnsignedTx { chain_id: "".into(), ..u }.simulation_tx_bytes(), Err(TxError::EmptyChainId));
     }
 
     #[test]

@@ -161,6 +161,7 @@ fn unsigned(messages: Vec<Any>, sequence: u64) -> tx::UnsignedTx {
         messages,
         memo: String::new(),
         timeout_height: 0,
+        timeout_timestamp_secs: None,
         public_key: signer().public_key(),
         sequence,
         account_number: ACCOUNT_NUMBER,

@@ -24,6 +24,7 @@ Common options (build):
   --gas N                 gas limit (simulate, then add a margin)
   --fee COIN              e.g. 5000uakt; or --gas-price 0.025uakt to compute ceil(gas x price)
   --memo TEXT             --timeout-height N    --fee-granter ADDR    --fee-payer ADDR
+  --timeout-timestamp S   Unix seconds after which the chain refuses the tx
   --json                  also print the hash and the decoded transaction
 
 Message options:
@@ -209,6 +210,7 @@ fn build(args: &[String]) -> Result<(), Fail> {
         messages: vec![msg],
         memo: o.get("--memo").unwrap_or("").to_string(),
         timeout_height: o.num_or("--timeout-height", 0)?,
+        timeout_timestamp_secs: o.get("--timeout-timestamp").map(|_| o.num("--timeout-timestamp")).transpose()?,
         public_key: signer.public_key(),
         sequence: o.num("--sequence")?,
         account_number: o.num("--account-number")?,

@@ -28,7 +28,9 @@ pub struct Any {
     pub value: Vec<u8>,
 }
 
-/// `google.protobuf.Timestamp` (only used to decode `TxBody.timeout_timestamp`).
+/// `google.protobuf.Timestamp`: `TxBody.timeout_timestamp`, grant and allowance expirations. We
+/// write whole seconds only (`nanos` 0, which protobuf omits), as the SDK does for a `Date` without
+/// milliseconds.
 #[derive(Clone, PartialEq, Eq, prost::Message)]
 pub struct Timestamp {
     #[prost(int64, tag = "1")]
@@ -37,8 +39,9 @@ pub struct Timestamp {
     pub nanos: i32,
 }
 
-/// `cosmos.tx.v1beta1.TxBody`. We only ever write `messages`, `memo` and `timeout_height`; the other
-/// fields exist so a decoded transaction shows everything it carries instead of silently dropping it.
+/// `cosmos.tx.v1beta1.TxBody`. We write `messages`, `memo`, `timeout_height` and
+/// `timeout_timestamp`; the other fields exist so a decoded transaction shows everything it carries
+/// instead of silently dropping it.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct TxBody {
     #[prost(message, repeated, tag = "1")]
