@@ -5,11 +5,12 @@
 
 use crate::proto::akash::{GroupSpec, PlacementRequirements, Resources};
 use crate::proto::akash_msgs::{
-    self as am, type_url as akash_url, BidId, DeploymentId, Deposit, EscrowAccountId, LeaseClosedReason, Scope,
-    Source,
+    self as am, type_url as akash_url, BidId, DeploymentId, Deposit, DepositAuthorization, DepositScope,
+    EscrowAccountId, LeaseClosedReason, Scope, Source,
 };
 use crate::proto::cosmos::{
-    sign_mode, type_url as cosmos_url, Any, AuthInfo, Coin, DecCoin, MsgSend, Secp256k1PubKey, TxBody, TxRaw,
+    sign_mode, type_url as cosmos_url, AllowedMsgAllowance, Any, AuthInfo, BasicAllowance, Coin, DecCoin, MsgGrant,
+    MsgGrantAllowance, MsgRevoke, MsgRevokeAllowance, MsgSend, Secp256k1PubKey, Timestamp, TxBody, TxRaw,
 };
 use base64::Engine;
 use prost::Message;
@@ -101,7 +102,7 @@ pub fn decode_tx(bytes: &[u8]) -> Result<Value, DecodeError> {
         body_json.insert("unordered".into(), json!(true));
     }
     if let Some(t) = &body.timeout_timestamp {
-        body_json.insert("timeout_timestamp".into(), json!({"seconds": t.seconds.to_string(), "nanos": t.nanos}));
+        body_json.insert("timeout_timestamp".into(), timestamp(t));
     }
     if !body.extension_options.is_empty() {
         body_json.insert("extension_options".into(), Value::Array(body.extension_options.iter().map(unknown_any).collect()));
@@ -289,6 +290,60 @@ fn dec<M: Message + Default>(a: &Any) -> Result<M, String> {
     M::decode(a.value.as_slice()).map_err(|e| e.to_string())
 }
 
+fn timestamp(t: &Timestamp) -> Value {
+    json!({"seconds": t.seconds.to_string(), "nanos": t.nanos})
+}
+
+fn basic_allowance(a: &Any) -> Result<Value, String> {
+    let b: BasicAllowance = dec(a)?;
+    Ok(json!({
+        "type_url": a.type_url,
+        "spend_limit": coins(&b.spend_limit),
+        "expiration": b.expiration.as_ref().map(timestamp),
+    }))
+}
+
+/// A fee allowance: basic, or allowed-messages around an inner allowance (decoded one level
+/// deep only, so hostile nesting cannot recurse).
+fn fee_allowance(a: &Option<Any>) -> Result<Value, String> {
+    let Some(a) = a else { return Ok(Value::Null) };
+    match a.type_url.as_str() {
+        cosmos_url::BASIC_ALLOWANCE => basic_allowance(a),
+        cosmos_url::ALLOWED_MSG_ALLOWANCE => {
+            let w: AllowedMsgAllowance = dec(a)?;
+            let inner = match &w.allowance {
+                Some(i) if i.type_url == cosmos_url::BASIC_ALLOWANCE => basic_allowance(i)?,
+                Some(i) => unknown_any(i),
+                None => Value::Null,
+            };
+            Ok(json!({"type_url": a.type_url, "allowance": inner, "allowed_messages": w.allowed_messages}))
+        }
+        _ => Ok(unknown_any(a)),
+    }
+}
+
+fn deposit_scope_name(v: i32) -> String {
+    match DepositScope::try_from(v) {
+        Ok(DepositScope::Deployment) => "deployment".into(),
+        Ok(DepositScope::Bid) => "bid".into(),
+        Ok(DepositScope::Invalid) => "invalid".into(),
+        Err(_) => format!("unknown({v})"),
+    }
+}
+
+fn authorization(a: &Option<Any>) -> Result<Value, String> {
+    let Some(a) = a else { return Ok(Value::Null) };
+    if a.type_url != akash_url::DEPOSIT_AUTHORIZATION {
+        return Ok(unknown_any(a));
+    }
+    let d: DepositAuthorization = dec(a)?;
+    Ok(json!({
+        "type_url": a.type_url,
+        "spend_limit": d.spend_limit.as_ref().map(coin),
+        "scopes": d.scopes.iter().map(|s| deposit_scope_name(*s)).collect::<Vec<_>>(),
+    }))
+}
+
 /// One message as JSON `{type_url, value}`; unknown type URLs keep their value in base64.
 pub fn decode_message(a: &Any) -> Result<Value, String> {
     let value = match a.type_url.as_str() {
@@ -328,6 +383,29 @@ pub fn decode_message(a: &Any) -> Result<Value, String> {
         cosmos_url::MSG_SEND => {
             let m: MsgSend = dec(a)?;
             json!({"from_address": m.from_address, "to_address": m.to_address, "amount": coins(&m.amount)})
+        }
+        cosmos_url::MSG_GRANT_ALLOWANCE => {
+            let m: MsgGrantAllowance = dec(a)?;
+            json!({"granter": m.granter, "grantee": m.grantee, "allowance": fee_allowance(&m.allowance)?})
+        }
+        cosmos_url::MSG_REVOKE_ALLOWANCE => {
+            let m: MsgRevokeAllowance = dec(a)?;
+            json!({"granter": m.granter, "grantee": m.grantee})
+        }
+        cosmos_url::MSG_GRANT => {
+            let m: MsgGrant = dec(a)?;
+            let grant = match &m.grant {
+                Some(g) => json!({
+                    "authorization": authorization(&g.authorization)?,
+                    "expiration": g.expiration.as_ref().map(timestamp),
+                }),
+                None => Value::Null,
+            };
+            json!({"granter": m.granter, "grantee": m.grantee, "grant": grant})
+        }
+        cosmos_url::MSG_REVOKE => {
+            let m: MsgRevoke = dec(a)?;
+            json!({"granter": m.granter, "grantee": m.grantee, "msg_type_url": m.msg_type_url})
         }
         _ => return Ok(unknown_any(a)),
     };
@@ -381,6 +459,41 @@ mod tests {
         assert_eq!(si["public_key"]["key_hex"], "034f355bdcb7cc0af728ef3cceb9615d90684bb5b2ca5f859ab0f0b704075871aa");
         assert_eq!(v["auth_info"]["fee"]["gas_limit"], "200000");
         assert_eq!(v["signatures"][0], hex::encode(signed.signature));
+    }
+
+    #[test]
+    fn decodes_grants_and_allowances() {
+        const A: &str = "akash1l3e9pgs3mmwuwrh95fecme0s0qtn2880y3lusr";
+        const B: &str = "akash12vfxp232rx0z9rzn0hay9jptagk8c86d70xnrp";
+        let allowed = [akash_url::MSG_CREATE_LEASE];
+        let plain = msgs::grant_fee_allowance(A, B, &[msgs::coin(5, "uakt")], Some(1_900_000_000), &[]).unwrap();
+        let v = decode_message(&plain).unwrap();
+        assert_eq!(v["value"]["allowance"]["type_url"], cosmos_url::BASIC_ALLOWANCE);
+        assert_eq!(v["value"]["allowance"]["spend_limit"][0]["amount"], "5");
+        assert_eq!(v["value"]["allowance"]["expiration"]["seconds"], "1900000000");
+        let wrapped = msgs::grant_fee_allowance(A, B, &[], None, &allowed).unwrap();
+        let v = decode_message(&wrapped).unwrap();
+        assert_eq!(v["value"]["allowance"]["allowed_messages"][0], akash_url::MSG_CREATE_LEASE);
+        assert_eq!(v["value"]["allowance"]["allowance"]["expiration"], Value::Null);
+        let grant = msgs::grant_deposit_authorization(A, B, &msgs::coin(7, "uact"), &[DepositScope::Deployment], None).unwrap();
+        let v = decode_message(&grant).unwrap();
+        assert_eq!(v["value"]["grant"]["authorization"]["scopes"], json!(["deployment"]));
+        assert_eq!(v["value"]["grant"]["authorization"]["spend_limit"]["denom"], "uact");
+        let v = decode_message(&msgs::revoke_authorization(A, B, akash_url::DEPOSIT_AUTHORIZATION_MSG_TYPE_URL).unwrap()).unwrap();
+        assert_eq!(v["value"]["msg_type_url"], "/akash.escrow.v1.MsgAccountDeposit");
+        let v = decode_message(&msgs::revoke_fee_allowance(A, B).unwrap()).unwrap();
+        assert_eq!(v["value"]["grantee"], B);
+        // An inner allowance that does not parse is an error, an unknown one is shown raw.
+        let bad_inner = MsgGrantAllowance {
+            granter: A.into(),
+            grantee: B.into(),
+            allowance: Some(Any { type_url: cosmos_url::BASIC_ALLOWANCE.into(), value: vec![0x0a, 0x09] }),
+        };
+        let a = Any { type_url: cosmos_url::MSG_GRANT_ALLOWANCE.into(), value: bad_inner.encode_to_vec() };
+        assert!(decode_message(&a).is_err());
+        let other = MsgGrantAllowance { allowance: Some(Any { type_url: "/x.Y".into(), value: vec![1] }), ..bad_inner };
+        let a = Any { type_url: cosmos_url::MSG_GRANT_ALLOWANCE.into(), value: other.encode_to_vec() };
+        assert_eq!(decode_message(&a).unwrap()["value"]["allowance"]["value_base64"], "AQ==");
     }
 
     #[test]

@@ -5,10 +5,14 @@
 use crate::address;
 use crate::proto::akash::GroupSpec;
 use crate::proto::akash_msgs::{
-    self as am, type_url as akash_url, BidId, DeploymentId, Deposit, EscrowAccountId, LeaseClosedReason, Scope,
-    Source,
+    self as am, type_url as akash_url, BidId, DeploymentId, Deposit, DepositAuthorization, DepositScope,
+    EscrowAccountId, LeaseClosedReason, Scope, Source,
 };
-use crate::proto::cosmos::{type_url as cosmos_url, Any, Coin, MsgSend};
+use crate::proto::cosmos::{
+    type_url as cosmos_url, AllowedMsgAllowance, Any, BasicAllowance, Coin, Grant, MsgGrant, MsgGrantAllowance,
+    MsgRevoke, MsgRevokeAllowance, MsgSend, Timestamp,
+};
+use crate::tx::MAX_TIMESTAMP_SECS;
 use prost::Message;
 use std::fmt;
 
@@ -56,6 +60,18 @@ pub enum MsgError {
     UnsortedCoins,
     /// A coin string like `5000000uakt` that does not parse.
     InvalidCoinString(String),
+    /// A grant or allowance whose granter is its grantee (the chain refuses it).
+    SelfGrant,
+    /// An expiration of 0 or after 9999-12-31 (Unix seconds).
+    InvalidExpiration { secs: u64 },
+    /// A message type URL that is not `/` followed by a name.
+    InvalidTypeUrl { field: &'static str, type_url: String },
+    /// A deposit authorization without scopes.
+    NoScopes,
+    /// A deposit authorization scope listed twice.
+    RepeatedScope(DepositScope),
+    /// The `invalid` (0) deposit authorization scope.
+    InvalidScope,
 }
 
 impl fmt::Display for MsgError {
@@ -88,6 +104,16 @@ impl fmt::Display for MsgError {
             MsgError::InvalidCoinString(s) => {
                 write!(f, "invalid coin '{s}' (expected an integer followed by a denom, e.g. 5000000uakt)")
             }
+            MsgError::SelfGrant => write!(f, "granter and grantee must differ"),
+            MsgError::InvalidExpiration { secs } => {
+                write!(f, "expiration {secs} must be between 1 and {MAX_TIMESTAMP_SECS} (Unix seconds)")
+            }
+            MsgError::InvalidTypeUrl { field, type_url } => {
+                write!(f, "{field}: invalid message type URL '{type_url}' (expected e.g. /akash.escrow.v1.MsgAccountDeposit)")
+            }
+            MsgError::NoScopes => write!(f, "deposit authorization scopes must not be empty"),
+            MsgError::RepeatedScope(s) => write!(f, "deposit authorization scope {s:?} is listed twice"),
+            MsgError::InvalidScope => write!(f, "deposit authorization scope 'invalid' is not allowed"),
         }
     }
 }
@@ -157,19 +183,89 @@ pub(crate) fn check_coin(field: &'static str, c: &Coin, allow_zero: bool) -> Res
     Ok(())
 }
 
-fn check_sources(sources: &[Source]) -> Result<(), MsgError> {
-    if sources.is_empty() {
-        return Err(MsgError::NoSources);
+/// What is wrong with a list of enum values that must be non-empty, valid and distinct.
+enum ListFault<T> {
+    Empty,
+    Invalid,
+    Repeated(T),
+}
+
+/// The chain's rule for deposit sources and authorization scopes: at least one, none the
+/// `invalid` (0) value, no repeats.
+fn list_fault<T: Copy + PartialEq>(items: &[T], invalid: T) -> Option<ListFault<T>> {
+    if items.is_empty() {
+        return Some(ListFault::Empty);
     }
-    for (i, s) in sources.iter().enumerate() {
-        if *s == Source::Invalid {
-            return Err(MsgError::InvalidSource);
+    for (i, s) in items.iter().enumerate() {
+        if *s == invalid {
+            return Some(ListFault::Invalid);
         }
-        if sources[..i].contains(s) {
-            return Err(MsgError::RepeatedSource(*s));
+        if items[..i].contains(s) {
+            return Some(ListFault::Repeated(*s));
         }
+    }
+    None
+}
+
+fn check_sources(sources: &[Source]) -> Result<(), MsgError> {
+    match list_fault(sources, Source::Invalid) {
+        None => Ok(()),
+        Some(ListFault::Empty) => Err(MsgError::NoSources),
+        Some(ListFault::Invalid) => Err(MsgError::InvalidSource),
+        Some(ListFault::Repeated(s)) => Err(MsgError::RepeatedSource(s)),
+    }
+}
+
+fn check_scopes(scopes: &[DepositScope]) -> Result<(), MsgError> {
+    match list_fault(scopes, DepositScope::Invalid) {
+        None => Ok(()),
+        Some(ListFault::Empty) => Err(MsgError::NoScopes),
+        Some(ListFault::Invalid) => Err(MsgError::InvalidScope),
+        Some(ListFault::Repeated(s)) => Err(MsgError::RepeatedScope(s)),
+    }
+}
+
+/// Positive coins, sorted by denom with no repeats (the SDK's `Coins.Validate`).
+fn check_coins(field: &'static str, coins: &[Coin]) -> Result<(), MsgError> {
+    for c in coins {
+        check_coin(field, c, false)?;
+    }
+    if coins.windows(2).any(|w| w[0].denom >= w[1].denom) {
+        return Err(MsgError::UnsortedCoins);
     }
     Ok(())
+}
+
+/// Two valid, distinct addresses: the chain refuses a grant to oneself.
+fn check_granter_grantee(granter: &str, grantee: &str) -> Result<(), MsgError> {
+    check_address("granter", granter)?;
+    check_address("grantee", grantee)?;
+    if granter == grantee {
+        return Err(MsgError::SelfGrant);
+    }
+    Ok(())
+}
+
+/// An expiration as a whole-second `Timestamp`. Only the range is checked here; the chain also
+/// refuses an expiration before its current block time, which only the caller knows.
+fn expiration(secs: Option<u64>) -> Result<Option<Timestamp>, MsgError> {
+    match secs {
+        None => Ok(None),
+        Some(s) if s == 0 || s > MAX_TIMESTAMP_SECS => Err(MsgError::InvalidExpiration { secs: s }),
+        Some(s) => Ok(Some(Timestamp { seconds: s as i64, nanos: 0 })),
+    }
+}
+
+/// `/` then a dotted proto name (`/akash.escrow.v1.MsgAccountDeposit`).
+fn check_type_url(field: &'static str, url: &str) -> Result<(), MsgError> {
+    let name = url.strip_prefix('/').unwrap_or("");
+    let ok = !name.is_empty()
+        && name.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+    if ok {
+        Ok(())
+    } else {
+        Err(MsgError::InvalidTypeUrl { field, type_url: url.to_string() })
+    }
 }
 
 fn deployment_id(owner: &str, dseq: u64) -> Result<DeploymentId, MsgError> {
@@ -324,14 +420,87 @@ pub fn bank_send(from: &str, to: &str, amount: &[Coin]) -> Result<Any, MsgError>
     if amount.is_empty() {
         return Err(MsgError::NoCoins);
     }
-    for c in amount {
-        check_coin("amount", c, false)?;
-    }
-    if amount.windows(2).any(|w| w[0].denom >= w[1].denom) {
-        return Err(MsgError::UnsortedCoins);
-    }
+    check_coins("amount", amount)?;
     let msg = MsgSend { from_address: from.to_string(), to_address: to.to_string(), amount: amount.to_vec() };
     Ok(any(cosmos_url::MSG_SEND, &msg))
+}
+
+/// `cosmos.feegrant.v1beta1.MsgGrantAllowance`: `granter` pays `grantee`'s fees up to
+/// `spend_limit` (sorted, positive; empty means no limit) until `expiration_secs` (Unix seconds;
+/// `None` for no end). With `allowed_messages` the `BasicAllowance` is wrapped in an
+/// `AllowedMsgAllowance`, so the grant pays only for transactions made of those message types;
+/// with none it is a plain `BasicAllowance` (the chain refuses an empty allowed list).
+pub fn grant_fee_allowance(
+    granter: &str,
+    grantee: &str,
+    spend_limit: &[Coin],
+    expiration_secs: Option<u64>,
+    allowed_messages: &[&str],
+) -> Result<Any, MsgError> {
+    check_granter_grantee(granter, grantee)?;
+    check_coins("spend_limit", spend_limit)?;
+    let basic = any(
+        cosmos_url::BASIC_ALLOWANCE,
+        &BasicAllowance { spend_limit: spend_limit.to_vec(), expiration: expiration(expiration_secs)? },
+    );
+    let allowance = if allowed_messages.is_empty() {
+        basic
+    } else {
+        for m in allowed_messages {
+            check_type_url("allowed_messages", m)?;
+        }
+        let allowed = AllowedMsgAllowance {
+            allowance: Some(basic),
+            allowed_messages: allowed_messages.iter().map(|m| m.to_string()).collect(),
+        };
+        any(cosmos_url::ALLOWED_MSG_ALLOWANCE, &allowed)
+    };
+    let msg = MsgGrantAllowance { granter: granter.to_string(), grantee: grantee.to_string(), allowance: Some(allowance) };
+    Ok(any(cosmos_url::MSG_GRANT_ALLOWANCE, &msg))
+}
+
+/// `cosmos.feegrant.v1beta1.MsgRevokeAllowance`: ends `granter`'s fee allowance to `grantee`.
+pub fn revoke_fee_allowance(granter: &str, grantee: &str) -> Result<Any, MsgError> {
+    check_granter_grantee(granter, grantee)?;
+    let msg = MsgRevokeAllowance { granter: granter.to_string(), grantee: grantee.to_string() };
+    Ok(any(cosmos_url::MSG_REVOKE_ALLOWANCE, &msg))
+}
+
+/// `cosmos.authz.v1beta1.MsgGrant` of an `akash.escrow.v1.DepositAuthorization`: `grantee` may
+/// fund escrow deposits of `scopes` (non-empty, distinct) from `granter`'s balance, up to
+/// `spend_limit` in total, until `expiration_secs` (`None`: no end). Deposits then name the
+/// granter with the `grant` source. The grant is stored under
+/// [`akash_url::DEPOSIT_AUTHORIZATION_MSG_TYPE_URL`].
+pub fn grant_deposit_authorization(
+    granter: &str,
+    grantee: &str,
+    spend_limit: &Coin,
+    scopes: &[DepositScope],
+    expiration_secs: Option<u64>,
+) -> Result<Any, MsgError> {
+    check_granter_grantee(granter, grantee)?;
+    check_coin("spend_limit", spend_limit, false)?;
+    check_scopes(scopes)?;
+    let authorization = DepositAuthorization {
+        spend_limit: Some(spend_limit.clone()),
+        scopes: scopes.iter().map(|s| *s as i32).collect(),
+    };
+    let grant = Grant {
+        authorization: Some(any(akash_url::DEPOSIT_AUTHORIZATION, &authorization)),
+        expiration: expiration(expiration_secs)?,
+    };
+    let msg = MsgGrant { granter: granter.to_string(), grantee: grantee.to_string(), grant: Some(grant) };
+    Ok(any(cosmos_url::MSG_GRANT, &msg))
+}
+
+/// `cosmos.authz.v1beta1.MsgRevoke`: removes `granter`'s grant to `grantee` stored under
+/// `msg_type_url` (for a deposit authorization,
+/// [`akash_url::DEPOSIT_AUTHORIZATION_MSG_TYPE_URL`]).
+pub fn revoke_authorization(granter: &str, grantee: &str, msg_type_url: &str) -> Result<Any, MsgError> {
+    check_granter_grantee(granter, grantee)?;
+    check_type_url("msg_type_url", msg_type_url)?;
+    let msg = MsgRevoke { granter: granter.to_string(), grantee: grantee.to_string(), msg_type_url: msg_type_url.to_string() };
+    Ok(any(cosmos_url::MSG_REVOKE, &msg))
 }
 
 #[cfg(test)]
@@ -420,6 +589,85 @@ mod tests {
         let any = mint_act(A, A, &coin(1000000, "uakt")).unwrap();
         let m = am::MsgMintAct::decode(any.value.as_slice()).unwrap();
         assert_eq!(m.coins_to_burn.unwrap().amount, "1000000");
+    }
+
+    #[test]
+    fn fee_allowance_plain_and_wrapped() {
+        let any = grant_fee_allowance(A, B, &[coin(5000000, "uakt")], Some(1_900_000_000), &[]).unwrap();
+        assert_eq!(any.type_url, "/cosmos.feegrant.v1beta1.MsgGrantAllowance");
+        let m = MsgGrantAllowance::decode(any.value.as_slice()).unwrap();
+        assert_eq!((m.granter.as_str(), m.grantee.as_str()), (A, B));
+        let inner = m.allowance.unwrap();
+        assert_eq!(inner.type_url, "/cosmos.feegrant.v1beta1.BasicAllowance");
+        let basic = BasicAllowance::decode(inner.value.as_slice()).unwrap();
+        assert_eq!(basic.spend_limit, vec![coin(5000000, "uakt")]);
+        assert_eq!(basic.expiration, Some(Timestamp { seconds: 1_900_000_000, nanos: 0 }));
+
+        let allowed = [akash_url::MSG_CREATE_DEPLOYMENT, akash_url::MSG_CREATE_LEASE];
+        let any = grant_fee_allowance(A, B, &[], None, &allowed).unwrap();
+        let m = MsgGrantAllowance::decode(any.value.as_slice()).unwrap();
+        let outer = m.allowance.unwrap();
+        assert_eq!(outer.type_url, "/cosmos.feegrant.v1beta1.AllowedMsgAllowance");
+        let w = AllowedMsgAllowance::decode(outer.value.as_slice()).unwrap();
+        assert_eq!(w.allowed_messages, allowed);
+        let basic = BasicAllowance::decode(w.allowance.unwrap().value.as_slice()).unwrap();
+        assert_eq!(basic, BasicAllowance { spend_limit: vec![], expiration: None });
+
+        let r = MsgRevokeAllowance::decode(revoke_fee_allowance(A, B).unwrap().value.as_slice()).unwrap();
+        assert_eq!((r.granter.as_str(), r.grantee.as_str()), (A, B));
+    }
+
+    #[test]
+    fn fee_allowance_refuses_bad_input() {
+        let l = [coin(1, "uakt")];
+        assert_eq!(grant_fee_allowance(A, A, &l, None, &[]), Err(MsgError::SelfGrant));
+        assert!(matches!(grant_fee_allowance("akash1x", B, &l, None, &[]), Err(MsgError::Address { field: "granter", .. })));
+        assert!(matches!(grant_fee_allowance(A, "", &l, None, &[]), Err(MsgError::Address { field: "grantee", .. })));
+        assert_eq!(grant_fee_allowance(A, B, &[coin(0, "uakt")], None, &[]), Err(MsgError::ZeroAmount { field: "spend_limit" }));
+        assert_eq!(grant_fee_allowance(A, B, &[coin(1, "uakt"), coin(1, "uact")], None, &[]), Err(MsgError::UnsortedCoins));
+        assert_eq!(grant_fee_allowance(A, B, &l, Some(0), &[]), Err(MsgError::InvalidExpiration { secs: 0 }));
+        assert_eq!(
+            grant_fee_allowance(A, B, &l, Some(MAX_TIMESTAMP_SECS + 1), &[]),
+            Err(MsgError::InvalidExpiration { secs: MAX_TIMESTAMP_SECS + 1 })
+        );
+        assert!(grant_fee_allowance(A, B, &l, Some(MAX_TIMESTAMP_SECS), &[]).is_ok());
+        for bad in ["", "/", "akash.escrow.v1.MsgAccountDeposit", "/a..b", "/a b", "/a."] {
+            assert!(matches!(grant_fee_allowance(A, B, &l, None, &[bad]), Err(MsgError::InvalidTypeUrl { .. })), "{bad:?}");
+        }
+        assert_eq!(revoke_fee_allowance(B, B), Err(MsgError::SelfGrant));
+    }
+
+    #[test]
+    fn deposit_authorization_grant_and_revoke() {
+        let scopes = [DepositScope::Deployment, DepositScope::Bid];
+        let any = grant_deposit_authorization(A, B, &coin(10000000, "uact"), &scopes, Some(1_900_000_000)).unwrap();
+        assert_eq!(any.type_url, "/cosmos.authz.v1beta1.MsgGrant");
+        let m = MsgGrant::decode(any.value.as_slice()).unwrap();
+        let g = m.grant.unwrap();
+        assert_eq!(g.expiration, Some(Timestamp { seconds: 1_900_000_000, nanos: 0 }));
+        let a = g.authorization.unwrap();
+        assert_eq!(a.type_url, "/akash.escrow.v1.DepositAuthorization");
+        let d = DepositAuthorization::decode(a.value.as_slice()).unwrap();
+        assert_eq!((d.spend_limit, d.scopes), (Some(coin(10000000, "uact")), vec![1, 2]));
+        // Scopes are written unpacked: tag (2 << 3 | 0) = 16 per value.
+        assert_eq!(DepositAuthorization { spend_limit: None, scopes: vec![1, 2] }.encode_to_vec(), vec![16, 1, 16, 2]);
+
+        let c = coin(1, "uact");
+        assert_eq!(grant_deposit_authorization(A, A, &c, &scopes, None), Err(MsgError::SelfGrant));
+        assert_eq!(grant_deposit_authorization(A, B, &c, &[], None), Err(MsgError::NoScopes));
+        assert_eq!(grant_deposit_authorization(A, B, &c, &[DepositScope::Invalid], None), Err(MsgError::InvalidScope));
+        assert_eq!(
+            grant_deposit_authorization(A, B, &c, &[DepositScope::Bid, DepositScope::Bid], None),
+            Err(MsgError::RepeatedScope(DepositScope::Bid))
+        );
+        assert_eq!(grant_deposit_authorization(A, B, &coin(0, "uact"), &scopes, None), Err(MsgError::ZeroAmount { field: "spend_limit" }));
+        assert_eq!(grant_deposit_authorization(A, B, &c, &scopes, Some(0)), Err(MsgError::InvalidExpiration { secs: 0 }));
+
+        let r = revoke_authorization(A, B, akash_url::DEPOSIT_AUTHORIZATION_MSG_TYPE_URL).unwrap();
+        assert_eq!(r.type_url, "/cosmos.authz.v1beta1.MsgRevoke");
+        let r = MsgRevoke::decode(r.value.as_slice()).unwrap();
+        assert_eq!(r.msg_type_url, "/akash.escrow.v1.MsgAccountDeposit");
+        assert!(matches!(revoke_authorization(A, B, "MsgAccountDeposit"), Err(MsgError::InvalidTypeUrl { field: "msg_type_url", .. })));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Akash transaction messages (node v2.x): deployment v1beta4, escrow v1, market v1beta5, bme v1.
+//! Akash transaction messages (node v2.x): deployment v1beta4, escrow v1, market v1beta5, bme v1,
+//! and the escrow deposit authorization granted through authz.
 //! Field numbers, enum values and presence rules checked against the `@akashnetwork/chain-sdk`
 //! generated encoders: sub-messages are `Option` and always `Some` when we build them, as the SDK
 //! writes every sub-message that is not `undefined`.
@@ -152,6 +153,27 @@ pub struct MsgMintAct {
     pub coins_to_burn: Option<Coin>,
 }
 
+/// `akash.escrow.v1.DepositAuthorization.Scope`: what a deposit grant may fund (same numbers as
+/// the escrow account [`Scope`], but a distinct proto enum).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, prost::Enumeration)]
+#[repr(i32)]
+pub enum DepositScope {
+    Invalid = 0,
+    Deployment = 1,
+    Bid = 2,
+}
+
+/// `akash.escrow.v1.DepositAuthorization` (an authz authorization): the grantee may fund escrow
+/// deposits of the given scopes from the granter's balance, up to `spend_limit` in total. `scopes`
+/// is written unpacked, one tag-2 varint per entry, as the SDK writes it.
+#[derive(Clone, PartialEq, Eq, prost::Message)]
+pub struct DepositAuthorization {
+    #[prost(message, optional, tag = "1")]
+    pub spend_limit: Option<Coin>,
+    #[prost(enumeration = "DepositScope", repeated, packed = "false", tag = "2")]
+    pub scopes: Vec<i32>,
+}
+
 /// Type URLs of the messages above, as node v2.1 registers them.
 pub mod type_url {
     pub const MSG_CREATE_DEPLOYMENT: &str = "/akash.deployment.v1beta4.MsgCreateDeployment";
@@ -161,4 +183,10 @@ pub mod type_url {
     pub const MSG_CREATE_LEASE: &str = "/akash.market.v1beta5.MsgCreateLease";
     pub const MSG_CLOSE_LEASE: &str = "/akash.market.v1beta5.MsgCloseLease";
     pub const MSG_MINT_ACT: &str = "/akash.bme.v1.MsgMintACT";
+    /// The authorization's own type URL (inside `Grant.authorization`).
+    pub const DEPOSIT_AUTHORIZATION: &str = "/akash.escrow.v1.DepositAuthorization";
+    /// The key authz stores a [`super::DepositAuthorization`] under: its Go `MsgTypeURL()`, which
+    /// returns the type URL of `MsgAccountDeposit`. `MsgRevoke` and the grants query
+    /// (`msg_type_url=`) take this value, not [`DEPOSIT_AUTHORIZATION`].
+    pub const DEPOSIT_AUTHORIZATION_MSG_TYPE_URL: &str = MSG_ACCOUNT_DEPOSIT;
 }

@@ -159,8 +159,87 @@ pub struct MsgSend {
     pub amount: Vec<Coin>,
 }
 
-/// Type URLs of the Cosmos messages and keys above.
+/// `cosmos.feegrant.v1beta1.BasicAllowance`: the grantee's fees are paid by the granter up to
+/// `spend_limit` (empty: no limit) until `expiration` (none: no end).
+#[derive(Clone, PartialEq, Eq, prost::Message)]
+pub struct BasicAllowance {
+    #[prost(message, repeated, tag = "1")]
+    pub spend_limit: Vec<Coin>,
+    #[prost(message, optional, tag = "2")]
+    pub expiration: Option<Timestamp>,
+}
+
+/// `cosmos.feegrant.v1beta1.AllowedMsgAllowance`: an allowance (an `Any`, usually a
+/// [`BasicAllowance`]) usable only for transactions whose messages all have one of these type URLs.
+#[derive(Clone, PartialEq, Eq, prost::Message)]
+pub struct AllowedMsgAllowance {
+    #[prost(message, optional, tag = "1")]
+    pub allowance: Option<Any>,
+    #[prost(string, repeated, tag = "2")]
+    pub allowed_messages: Vec<String>,
+}
+
+/// `cosmos.feegrant.v1beta1.MsgGrantAllowance`.
+#[derive(Clone, PartialEq, Eq, prost::Message)]
+pub struct MsgGrantAllowance {
+    #[prost(string, tag = "1")]
+    pub granter: String,
+    #[prost(string, tag = "2")]
+    pub grantee: String,
+    #[prost(message, optional, tag = "3")]
+    pub allowance: Option<Any>,
+}
+
+/// `cosmos.feegrant.v1beta1.MsgRevokeAllowance`.
+#[derive(Clone, PartialEq, Eq, prost::Message)]
+pub struct MsgRevokeAllowance {
+    #[prost(string, tag = "1")]
+    pub granter: String,
+    #[prost(string, tag = "2")]
+    pub grantee: String,
+}
+
+/// `cosmos.authz.v1beta1.Grant`: an authorization (an `Any`, e.g.
+/// `akash.escrow.v1.DepositAuthorization`) and its optional expiration.
+#[derive(Clone, PartialEq, Eq, prost::Message)]
+pub struct Grant {
+    #[prost(message, optional, tag = "1")]
+    pub authorization: Option<Any>,
+    #[prost(message, optional, tag = "2")]
+    pub expiration: Option<Timestamp>,
+}
+
+/// `cosmos.authz.v1beta1.MsgGrant`.
+#[derive(Clone, PartialEq, Eq, prost::Message)]
+pub struct MsgGrant {
+    #[prost(string, tag = "1")]
+    pub granter: String,
+    #[prost(string, tag = "2")]
+    pub grantee: String,
+    #[prost(message, optional, tag = "3")]
+    pub grant: Option<Grant>,
+}
+
+/// `cosmos.authz.v1beta1.MsgRevoke`: removes the grant stored under `msg_type_url` (the
+/// authorization's `MsgTypeURL()`, not the authorization's own type URL).
+#[derive(Clone, PartialEq, Eq, prost::Message)]
+pub struct MsgRevoke {
+    #[prost(string, tag = "1")]
+    pub granter: String,
+    #[prost(string, tag = "2")]
+    pub grantee: String,
+    #[prost(string, tag = "3")]
+    pub msg_type_url: String,
+}
+
+/// Type URLs of the Cosmos messages, keys and allowances above.
 pub mod type_url {
     pub const MSG_SEND: &str = "/cosmos.bank.v1beta1.MsgSend";
     pub const SECP256K1_PUBKEY: &str = "/cosmos.crypto.secp256k1.PubKey";
+    pub const MSG_GRANT_ALLOWANCE: &str = "/cosmos.feegrant.v1beta1.MsgGrantAllowance";
+    pub const MSG_REVOKE_ALLOWANCE: &str = "/cosmos.feegrant.v1beta1.MsgRevokeAllowance";
+    pub const BASIC_ALLOWANCE: &str = "/cosmos.feegrant.v1beta1.BasicAllowance";
+    pub const ALLOWED_MSG_ALLOWANCE: &str = "/cosmos.feegrant.v1beta1.AllowedMsgAllowance";
+    pub const MSG_GRANT: &str = "/cosmos.authz.v1beta1.MsgGrant";
+    pub const MSG_REVOKE: &str = "/cosmos.authz.v1beta1.MsgRevoke";
 }
