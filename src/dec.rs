@@ -69,7 +69,7 @@ pub fn to_atomics(input: &str) -> Result<String, DecError> {
     let mut digits = String::with_capacity(whole.len() + DEC_PRECISION);
     digits.push_str(whole);
     digits.push_str(fractional);
-    digits.extend(std::iter::repeat('0').take(DEC_PRECISION - fractional.len()));
+    digits.extend(std::iter::repeat_n('0', DEC_PRECISION - fractional.len()));
     let trimmed = digits.trim_start_matches('0');
     Ok(if trimmed.is_empty() { "0".to_string() } else { trimmed.to_string() })
 }

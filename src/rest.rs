@@ -15,7 +15,9 @@ use base64::Engine;
 use serde_json::Value;
 use std::fmt;
 
+mod grants;
 mod requests;
+pub use grants::{parse_authz_grants, parse_fee_allowance, AuthzGrant, AuthzGrants, DepositGrant, FeeAllowance};
 pub use requests::{broadcast_request_body, simulate_request_body};
 
 /// Largest body parsed, checked before parsing: the Internet Computer's HTTPS outcall response
@@ -80,6 +82,11 @@ pub enum RestError {
     BadBase64 { path: String },
     /// An account `@type` this crate does not read.
     UnsupportedAccountType { path: String, type_url: String },
+    /// A time that is not RFC 3339 (`2026-06-11T10:00:00Z`), or before 1970.
+    BadTime { path: String, value: String },
+    /// An `Any` (`@type`) this crate does not read where it must understand the value, e.g. a
+    /// periodic fee allowance, whose period limits a caller could not see.
+    UnsupportedType { path: String, type_url: String },
 }
 
 impl fmt::Display for RestError {
@@ -95,6 +102,10 @@ impl fmt::Display for RestError {
             RestError::BadBase64 { path } => write!(f, "response field {path} is not base64"),
             RestError::UnsupportedAccountType { path, type_url } => {
                 write!(f, "response field {path} has unsupported account type {type_url:?}")
+            }
+            RestError::BadTime { path, value } => write!(f, "response field {path} is not an RFC 3339 time: {value:?}"),
+            RestError::UnsupportedType { path, type_url } => {
+                write!(f, "response field {path} has unsupported type {type_url:?}")
             }
         }
     }
@@ -186,6 +197,64 @@ impl fmt::Display for Dec {
         let one = Dec::ONE as u128;
         write!(f, "{sign}{}.{:018}", a / one, a % one)
     }
+}
+
+/// Unix seconds (rounded down) of an RFC 3339 time as the chain writes it:
+/// `YYYY-MM-DDTHH:MM:SS`, optional fraction of up to 9 digits, then `Z` or `±HH:MM`. Years 0001
+/// to 9999, the range of a protobuf `Timestamp`.
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let d = b.get(r)?;
+        if d.iter().all(u8::is_ascii_digit) {
+            Some(d.iter().fold(0i64, |a, c| a * 10 + i64::from(c - b'0')))
+        } else {
+            None
+        }
+    };
+    let sep = |i: usize, c: &[u8]| b.get(i).is_some_and(|x| c.contains(x));
+    if !(sep(4, b"-") && sep(7, b"-") && sep(10, b"Tt") && sep(13, b":") && sep(16, b":")) {
+        return None;
+    }
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, min, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if year == 0 || !(1..=12).contains(&month) || day < 1 || day > month_days[(month - 1) as usize] {
+        return None;
+    }
+    if hour > 23 || min > 59 || sec > 59 {
+        return None;
+    }
+    let mut i = 19;
+    if sep(i, b".") {
+        let digits = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 || digits > 9 {
+            return None;
+        }
+        i += 1 + digits;
+    }
+    let offset = match b.get(i..)? {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let (h, m) = (num(i + 1..i + 3)?, num(i + 4..i + 6)?);
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let o = h * 3600 + m * 60;
+            if *sign == b'-' { -o } else { o }
+        }
+        _ => return None,
+    };
+    // Days since 1970-01-01 of the civil date (Howard Hinnant's days_from_civil).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hour * 3600 + min * 60 + sec - offset)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -292,6 +361,17 @@ impl<'a> J<'a> {
             DecParseError::Malformed => RestError::BadNumber { path: self.path.clone(), value: text.clone() },
             DecParseError::Overflow => RestError::Overflow { path: self.path.clone(), value: text.clone() },
         })
+    }
+
+    /// An RFC 3339 time as Unix seconds; absent is `None` (no expiration).
+    fn time_secs(&self) -> Result<Option<u64>, RestError> {
+        let text = match self.v {
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::String(s)) => s,
+            Some(_) => return Err(self.wrong("an RFC 3339 time string")),
+        };
+        let secs = parse_rfc3339(text).and_then(|t| u64::try_from(t).ok());
+        secs.map(Some).ok_or_else(|| RestError::BadTime { path: self.path.clone(), value: text.clone() })
     }
 
     /// A repeated field; absent is empty.
@@ -560,6 +640,8 @@ pub struct TxResult {
     pub gas_wanted: u64,
     pub gas_used: u64,
     pub events: Vec<Event>,
+    /// The including block's time (RFC 3339) as the chain wrote it; "" when absent.
+    pub timestamp: String,
 }
 
 impl TxResult {
@@ -603,7 +685,53 @@ pub fn parse_tx(body: &[u8]) -> Result<Option<TxResult>, RestError> {
         gas_wanted: t.at("gas_wanted").u64()?,
         gas_used: t.at("gas_used").u64()?,
         events,
+        timestamp: t.at("timestamp").str()?,
     }))
+}
+
+/// The message index in a failed transaction's log: the SDK writes
+/// `failed to execute message; message index: N: <reason>`. `None` when the log has no index
+/// (the failure was not in a message, e.g. out of gas or a bad sequence).
+pub fn failed_message_index(raw_log: &str) -> Option<usize> {
+    const MARK: &str = "message index: ";
+    let at = raw_log.find(MARK)? + MARK.len();
+    let rest = &raw_log[at..];
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 9 {
+        return None;
+    }
+    rest[..digits].parse().ok()
+}
+
+/// The latest block's header (`GET /cosmos/base/tendermint/v1beta1/blocks/latest`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockInfo {
+    pub height: u64,
+    /// The block time as the chain wrote it (RFC 3339, nanoseconds).
+    pub time: String,
+    /// [`Self::time`] in Unix seconds, rounded down: the clock `timeout_timestamp` and grant
+    /// expirations are checked against.
+    pub time_unix_secs: u64,
+    pub chain_id: String,
+}
+
+/// Parses the latest block. SDK 0.50+ answers with both `sdk_block` (addresses in bech32) and the
+/// deprecated `block`; the header is read from `sdk_block` and from `block` when that is absent.
+pub fn parse_latest_block(body: &[u8]) -> Result<BlockInfo, RestError> {
+    let v = parse_body(body)?;
+    let root = J::root(&v);
+    let block = root.at_any(&["sdk_block", "block"]);
+    block.object()?;
+    let h = block.at("header");
+    h.object()?;
+    let height = h.at("height").u64()?;
+    if height == 0 {
+        return Err(h.at("height").missing());
+    }
+    let t = h.at("time");
+    let time = t.str()?;
+    let time_unix_secs = t.time_secs()?.ok_or_else(|| t.missing())?;
+    Ok(BlockInfo { height, time, time_unix_secs, chain_id: h.at("chain_id").str()? })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -937,6 +1065,119 @@ pub fn parse_bme_status(body: &[u8]) -> Result<BmeStatus, RestError> {
         mints_allowed: r.at("mints_allowed").bool()?,
         refunds_allowed: r.at("refunds_allowed").bool()?,
     })
+}
+
+const LEDGER_RECORD_STATUSES: &[(&str, i64)] = &[
+    ("ledger_record_status_invalid", 0),
+    ("ledger_record_status_pending", 1),
+    ("ledger_record_status_executed", 2),
+];
+
+/// The key of a BME ledger record: which conversion (`denom` → `to_denom`), who asked (`source`)
+/// and when (`height`, `sequence` within the block).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerRecordId {
+    pub denom: String,
+    pub to_denom: String,
+    pub source: String,
+    pub height: u64,
+    pub sequence: u64,
+}
+
+/// A coin and the oracle price it was converted at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CoinPrice {
+    pub coin: Coin,
+    pub price: Dec,
+}
+
+/// A mint or burn waiting for the next epoch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerPendingRecord {
+    pub owner: String,
+    pub to: String,
+    pub coins_to_burn: Coin,
+    pub denom_to_mint: String,
+}
+
+/// A settled mint or burn: what was burned and minted, at which prices.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerExecutedRecord {
+    pub burned_from: String,
+    pub minted_to: String,
+    pub burner: String,
+    pub minter: String,
+    pub burned: CoinPrice,
+    pub minted: CoinPrice,
+    pub remint_credit_issued: Option<CoinPrice>,
+    pub remint_credit_accrued: Option<CoinPrice>,
+}
+
+/// One ledger entry: pending (until its epoch) or executed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerRecordEntry {
+    pub id: LedgerRecordId,
+    /// "ledger_record_status_pending" or "ledger_record_status_executed".
+    pub status: String,
+    pub pending_record: Option<LedgerPendingRecord>,
+    pub executed_record: Option<LedgerExecutedRecord>,
+}
+
+/// A page of ledger records (`/akash/bme/v1/ledger?filters.source=..&filters.status=..`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerRecords {
+    pub records: Vec<LedgerRecordEntry>,
+    pub page: Page,
+}
+
+fn coin_price(j: &J) -> Result<CoinPrice, RestError> {
+    j.object()?;
+    Ok(CoinPrice { coin: coin(&j.at("coin"))?, price: j.at("price").dec()? })
+}
+
+/// Parses BME ledger records: how the orchestrator learns that a `MsgMintACT` settled and how
+/// much ACT it minted.
+pub fn parse_bme_ledger_records(body: &[u8]) -> Result<LedgerRecords, RestError> {
+    let v = parse_body(body)?;
+    let root = J::root(&v);
+    let records = list(&root.at("records"), |e| {
+        e.object()?;
+        let id = e.at("id");
+        id.object()?;
+        Ok(LedgerRecordEntry {
+            id: LedgerRecordId {
+                denom: id.at("denom").str()?,
+                to_denom: id.at("to_denom").str()?,
+                source: id.at("source").str()?,
+                height: id.at("height").u64()?,
+                sequence: id.at("sequence").u64()?,
+            },
+            status: e.at("status").enum_name(LEDGER_RECORD_STATUSES)?,
+            pending_record: opt(&e.at("pending_record"), |p| {
+                p.object()?;
+                Ok(LedgerPendingRecord {
+                    owner: p.at("owner").str()?,
+                    to: p.at("to").str()?,
+                    coins_to_burn: coin(&p.at("coins_to_burn"))?,
+                    denom_to_mint: p.at("denom_to_mint").str()?,
+                })
+            })?,
+            executed_record: opt(&e.at("executed_record"), |x| {
+                x.object()?;
+                Ok(LedgerExecutedRecord {
+                    burned_from: x.at("burned_from").str()?,
+                    minted_to: x.at("minted_to").str()?,
+                    burner: x.at("burner").str()?,
+                    minter: x.at("minter").str()?,
+                    burned: coin_price(&x.at("burned"))?,
+                    minted: coin_price(&x.at("minted"))?,
+                    remint_credit_issued: opt(&x.at("remint_credit_issued"), coin_price)?,
+                    remint_credit_accrued: opt(&x.at("remint_credit_accrued"), coin_price)?,
+                })
+            })?,
+        })
+    })?;
+    Ok(LedgerRecords { records, page: page(&root.at("pagination"))? })
 }
 
 #[cfg(test)]

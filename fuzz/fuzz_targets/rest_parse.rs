@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&which, body)) = data.split_first() else { return };
-    match which % 11 {
+    match which % 15 {
         0 => drop(rest::parse_account(body)),
         1 => drop(rest::parse_balances(body)),
         2 => drop(rest::parse_simulate(body)),
@@ -18,6 +18,10 @@ fuzz_target!(|data: &[u8]| {
         7 => drop(rest::parse_deployment(body)),
         8 => drop(rest::parse_deployment_params(body)),
         9 => drop(rest::parse_bme_status(body)),
+        10 => drop(rest::parse_latest_block(body)),
+        11 => drop(rest::parse_bme_ledger_records(body)),
+        12 => drop(rest::parse_fee_allowance(body)),
+        13 => drop(rest::parse_authz_grants(body)),
         _ => {
             drop(rest::parse_chain_error(body));
             if let Ok(s) = std::str::from_utf8(body) {
@@ -27,6 +31,8 @@ fuzz_target!(|data: &[u8]| {
                     let _ = (d.floor(), d.ceil());
                 }
                 let _ = rest::parse_u128(s);
+                let _ = rest::failed_message_index(s);
+                let _ = rest::parse_rfc3339(s);
             }
         }
     }

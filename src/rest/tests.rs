@@ -104,6 +104,7 @@ fn rest_tx_included_pending_and_failed() {
     assert_eq!(t.attribute("message", "action"), Some("/akash.deployment.v1beta4.MsgCreateDeployment"));
     assert_eq!(t.attribute("akash.deployment.v1.EventDeploymentCreated", "msg_index"), Some("0"));
     assert_eq!(t.attribute("transfer", "amount"), None);
+    assert_eq!(t.timestamp, "2026-06-11T10:00:00Z");
 
     let pending = br#"{"code":5,"message":"rpc error: code = NotFound desc = tx not found: AB12: key not found","details":[]}"#;
     assert_eq!(parse_tx(pending).unwrap(), None);
@@ -223,6 +224,92 @@ fn rest_bme_status() {
 }
 
 #[test]
+fn rest_latest_block_prefers_sdk_block() {
+    let body = br#"{"block_id":{"hash":"q83vEjRWeJA=","part_set_header":{"total":1,"hash":"AA=="}},"block":{"header":{"version":{"block":"11","app":"0"},"chain_id":"akashnet-2","height":"21843219","time":"2026-06-11T10:00:00.987654321Z","proposer_address":"AAEC"},"data":{"txs":[]}},"sdk_block":{"header":{"version":{"block":"11","app":"0"},"chain_id":"akashnet-2","height":"21843220","time":"2026-06-11T10:00:06.5Z","proposer_address":"akashvalcons1qqqsyqcyq5rqwzqfpg9scrgwpugpzysn7e4pz5"},"data":{"txs":[]}}}"#;
+    let b = parse_latest_block(body).unwrap();
+    assert_eq!(b, BlockInfo { height: 21_843_220, time: "2026-06-11T10:00:06.5Z".into(), time_unix_secs: 1_781_172_006, chain_id: "akashnet-2".into() });
+    // A node before SDK 0.50 has only `block`.
+    let old = br#"{"block":{"header":{"chain_id":"sandbox-2","height":"77","time":"2026-06-11T10:00:00Z"}}}"#;
+    let b = parse_latest_block(old).unwrap();
+    assert_eq!((b.height, b.time_unix_secs, b.chain_id.as_str()), (77, 1_781_172_000, "sandbox-2"));
+    assert_eq!(err(parse_latest_block(b"{}")), RestError::Missing { path: "$.sdk_block".into() });
+    let no_time = br#"{"sdk_block":{"header":{"height":"5"}}}"#;
+    assert_eq!(err(parse_latest_block(no_time)), RestError::Missing { path: "$.sdk_block.header.time".into() });
+    let zero = br#"{"sdk_block":{"header":{"height":"0","time":"2026-06-11T10:00:00Z"}}}"#;
+    assert_eq!(err(parse_latest_block(zero)), RestError::Missing { path: "$.sdk_block.header.height".into() });
+    let bad_time = br#"{"sdk_block":{"header":{"height":"5","time":"yesterday"}}}"#;
+    assert_eq!(err(parse_latest_block(bad_time)), RestError::BadTime { path: "$.sdk_block.header.time".into(), value: "yesterday".into() });
+    let bad_height = br#"{"sdk_block":{"header":{"height":"-5","time":"2026-06-11T10:00:00Z"}}}"#;
+    assert!(matches!(err(parse_latest_block(bad_height)), RestError::BadNumber { path, .. } if path == "$.sdk_block.header.height"));
+}
+
+#[test]
+fn rest_rfc3339_times() {
+    for (s, t) in [
+        ("1970-01-01T00:00:00Z", 0i64),
+        ("1969-12-31T23:59:59Z", -1),
+        ("2000-02-29T12:00:00Z", 951_825_600),
+        ("2030-03-17T17:46:40Z", 1_900_000_000),
+        ("2030-03-17T17:46:40.999999999Z", 1_900_000_000),
+        ("2030-03-17t17:46:40z", 1_900_000_000),
+        ("2030-03-17T19:46:40+02:00", 1_900_000_000),
+        ("2030-03-17T15:46:40.5-02:00", 1_900_000_000),
+        ("0001-01-01T00:00:00Z", -62_135_596_800),
+        ("9999-12-31T23:59:59Z", 253_402_300_799),
+    ] {
+        assert_eq!(parse_rfc3339(s), Some(t), "{s}");
+    }
+    for s in [
+        "", "2030-03-17", "2030-03-17T17:46:40", "2030-03-17 17:46:40Z", "2030-13-01T00:00:00Z", "2030-02-29T00:00:00Z",
+        "1900-02-29T00:00:00Z", "2030-03-17T24:00:00Z", "2030-03-17T17:60:00Z", "2030-03-17T17:46:60Z",
+        "2030-03-17T17:46:40.Z", "2030-03-17T17:46:40.1234567890Z", "2030-03-17T17:46:40+0200", "2030-03-17T17:46:40+24:00",
+        "0000-01-01T00:00:00Z", "+2030-03-17T17:46:40Z", "2030-03-17T17:46:40Zjunk", "２０３０-03-17T17:46:40Z", "2030-0a-17T17:46:40Z",
+    ] {
+        assert_eq!(parse_rfc3339(s), None, "{s:?}");
+    }
+}
+
+#[test]
+fn rest_failed_message_index() {
+    let log = "failed to execute message; message index: 2: insufficient funds: 5uact is smaller than 10uact";
+    assert_eq!(failed_message_index(log), Some(2));
+    assert_eq!(failed_message_index("failed to execute message; message index: 0: x"), Some(0));
+    assert_eq!(failed_message_index("out of gas in location: WriteFlat; gasWanted: 1, gasUsed: 2"), None);
+    assert_eq!(failed_message_index("message index: x"), None);
+    assert_eq!(failed_message_index("message index: 99999999999999999999"), None);
+    assert_eq!(failed_message_index(""), None);
+}
+
+#[test]
+fn rest_bme_ledger_records() {
+    let body = format!(
+        r#"{{"records":[{{"id":{{"denom":"uakt","to_denom":"uact","source":"{OWNER}","height":"21843300","sequence":"3"}},"status":"ledger_record_status_pending","pending_record":{{"owner":"{OWNER}","to":"{OWNER}","coins_to_burn":{{"denom":"uakt","amount":"1000000"}},"denom_to_mint":"uact"}}}},{{"id":{{"denom":"uakt","to_denom":"uact","source":"{OWNER}","height":"21843200","sequence":"0"}},"status":"ledger_record_status_executed","executed_record":{{"burned_from":"{OWNER}","minted_to":"{OWNER}","burner":"{PROVIDER}","minter":"{PROVIDER}","burned":{{"coin":{{"denom":"uakt","amount":"1000000"}},"price":"2.350000000000000000"}},"minted":{{"coin":{{"denom":"uact","amount":"2350000"}},"price":"1.000000000000000000"}},"remint_credit_issued":null,"remint_credit_accrued":{{"coin":{{"denom":"uact","amount":"5"}},"price":"1.0"}}}}}}],"pagination":{{"next_key":"AQI=","total":"0"}}}}"#
+    );
+    let r = parse_bme_ledger_records(body.as_bytes()).unwrap();
+    assert_eq!(r.records.len(), 2);
+    assert_eq!(r.page.next_key.as_deref(), Some("AQI="));
+    let p = &r.records[0];
+    assert_eq!(p.id, LedgerRecordId { denom: "uakt".into(), to_denom: "uact".into(), source: OWNER.into(), height: 21_843_300, sequence: 3 });
+    assert_eq!(p.status, "ledger_record_status_pending");
+    assert_eq!(p.pending_record.as_ref().unwrap().coins_to_burn, Coin { denom: "uakt".into(), amount: 1_000_000 });
+    assert_eq!(p.executed_record, None);
+    let x = r.records[1].executed_record.as_ref().unwrap();
+    assert_eq!(r.records[1].status, "ledger_record_status_executed");
+    assert_eq!(x.minted.coin, Coin { denom: "uact".into(), amount: 2_350_000 });
+    assert_eq!(x.burned.price, Dec { atomics: 2_350_000_000_000_000_000 });
+    assert_eq!((x.remint_credit_issued.as_ref(), x.remint_credit_accrued.as_ref().map(|c| c.coin.amount)), (None, Some(5)));
+    // Numeric status, no records, and a record without its coin.
+    let numeric = br#"{"records":[{"id":{"height":"1"},"status":2}]}"#;
+    assert_eq!(parse_bme_ledger_records(numeric).unwrap().records[0].status, "ledger_record_status_executed");
+    assert_eq!(parse_bme_ledger_records(br#"{"records":[],"pagination":null}"#).unwrap().records, vec![]);
+    let no_coin = br#"{"records":[{"id":{},"executed_record":{"burned":{"price":"1"},"minted":{"coin":{"denom":"uact","amount":"1"},"price":"1"}}}]}"#;
+    assert_eq!(err(parse_bme_ledger_records(no_coin)), RestError::Missing { path: "$.records[0].executed_record.burned.coin".into() });
+    let bad_price = body.replace("2.350000000000000000", "2.35e0");
+    assert!(matches!(err(parse_bme_ledger_records(bad_price.as_bytes())), RestError::BadNumber { path, .. } if path == "$.records[1].executed_record.burned.price"));
+    assert_eq!(err(parse_bme_ledger_records(br#"{"records":[{"status":1}]}"#)), RestError::Missing { path: "$.records[0].id".into() });
+}
+
+#[test]
 fn rest_size_limit_is_checked_before_parsing() {
     // Valid JSON, one byte too many: refused without being parsed.
     let mut big = br#"{"balances":[],"x":""#.to_vec();
@@ -252,6 +339,10 @@ fn rest_malformed_bodies_never_panic() {
         let _ = parse_deployment_params(body);
         let _ = parse_bme_status(body);
         let _ = parse_chain_error(body);
+        let _ = parse_latest_block(body);
+        let _ = parse_bme_ledger_records(body);
+        let _ = parse_fee_allowance(body);
+        let _ = parse_authz_grants(body);
     }
     assert!(matches!(err(parse_balances(b"[]")), RestError::WrongType { .. }));
     assert!(matches!(err(parse_balances(b"{")), RestError::NotJson(_)));
