@@ -4,6 +4,11 @@
 //! message described independently in JSON), rebuilds the auth info and sign doc with cosmjs,
 //! verifies the signature (low-S checked explicitly) and compares it with cosmjs's own signature
 //! from the same key. Tampered transactions must be rejected, so the check can fail.
+//!
+//! The fee-grant and authz messages carry an `Any` inside (an allowance, which may wrap another
+//! `Any`, or an authorization): the reference decodes each inner `Any` with its own type too,
+//! through chain-sdk and, for the Cosmos types, through cosmjs's registry. A transaction with
+//! `timeout_timestamp` and the simulation request bytes are checked the same way.
 
 mod common;
 
@@ -12,7 +17,7 @@ use ic_akash::proto::akash::{
     Attribute, Cpu, Endpoint, GroupSpec, Gpu, Memory, PlacementRequirements, ResourceUnit, ResourceValue, Resources,
     SignedBy, Storage,
 };
-use ic_akash::proto::akash_msgs::{BidId, LeaseClosedReason, Source};
+use ic_akash::proto::akash_msgs::{type_url as akash_url, BidId, DepositScope, LeaseClosedReason, Source};
 use ic_akash::proto::cosmos::{Any, DecCoin, TxRaw};
 use ic_akash::signer::{now_or_never, LocalSigner, Signer};
 use ic_akash::{address, msgs, tx};
@@ -23,6 +28,9 @@ const KEY_HEX: &str = "111111111111111111111111111111111111111111111111111111111
 const PROVIDER: &str = "akash12vfxp232rx0z9rzn0hay9jptagk8c86d70xnrp";
 const CHAIN_ID: &str = "akashnet-2";
 const ACCOUNT_NUMBER: u64 = 123456;
+/// 2030-03-17T17:46:40Z.
+const EXPIRATION: u64 = 1_900_000_000;
+const EXPIRATION_RFC3339: &str = "2030-03-17T17:46:40Z";
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -151,8 +159,86 @@ fn all_messages() -> Vec<(&'static str, Any, Value)> {
                 "amount": [{"denom": "uact", "amount": "1"}, {"denom": "uakt", "amount": "340282366920938463463374607431768211455"}],
             }),
         ),
+        (
+            "grant-fee-basic",
+            msgs::grant_fee_allowance(&o, PROVIDER, &[msgs::coin(5000000, "uakt")], Some(EXPIRATION), &[]).unwrap(),
+            json!({
+                "granter": o,
+                "grantee": PROVIDER,
+                "allowance": {
+                    "@type": "/cosmos.feegrant.v1beta1.BasicAllowance",
+                    "spend_limit": [{"denom": "uakt", "amount": "5000000"}],
+                    "expiration": EXPIRATION_RFC3339,
+                },
+            }),
+        ),
+        (
+            "grant-fee-allowed",
+            msgs::grant_fee_allowance(
+                &o,
+                PROVIDER,
+                &[msgs::coin(7, "uact"), msgs::coin(2000000, "uakt")],
+                None,
+                &[akash_url::MSG_CREATE_DEPLOYMENT, akash_url::MSG_ACCOUNT_DEPOSIT],
+            )
+            .unwrap(),
+            json!({
+                "granter": o,
+                "grantee": PROVIDER,
+                "allowance": {
+                    "@type": "/cosmos.feegrant.v1beta1.AllowedMsgAllowance",
+                    "allowance": {
+                        "@type": "/cosmos.feegrant.v1beta1.BasicAllowance",
+                        "spend_limit": [{"denom": "uact", "amount": "7"}, {"denom": "uakt", "amount": "2000000"}],
+                    },
+                    "allowed_messages": ["/akash.deployment.v1beta4.MsgCreateDeployment", "/akash.escrow.v1.MsgAccountDeposit"],
+                },
+            }),
+        ),
+        (
+            "revoke-fee",
+            msgs::revoke_fee_allowance(&o, PROVIDER).unwrap(),
+            json!({"granter": o, "grantee": PROVIDER}),
+        ),
+        (
+            "grant-deposit",
+            msgs::grant_deposit_authorization(
+                &o,
+                PROVIDER,
+                &msgs::coin(10000000, "uact"),
+                &[DepositScope::Deployment, DepositScope::Bid],
+                Some(EXPIRATION),
+            )
+            .unwrap(),
+            json!({
+                "granter": o,
+                "grantee": PROVIDER,
+                "grant": {
+                    "authorization": {
+                        "@type": "/akash.escrow.v1.DepositAuthorization",
+                        "spend_limit": {"denom": "uact", "amount": "10000000"},
+                        "scopes": ["deployment", "bid"],
+                    },
+                    "expiration": EXPIRATION_RFC3339,
+                },
+            }),
+        ),
+        (
+            "revoke-deposit",
+            msgs::revoke_authorization(&o, PROVIDER, akash_url::DEPOSIT_AUTHORIZATION_MSG_TYPE_URL).unwrap(),
+            json!({"granter": o, "grantee": PROVIDER, "msg_type_url": "/akash.escrow.v1.MsgAccountDeposit"}),
+        ),
     ]
 }
+
+/// (name, Any URLs nested in the message, of which cosmjs-types knows) for the messages that carry
+/// an `Any` inside.
+const NESTED: &[(&str, &[&str], usize)] = &[
+    ("grant-fee-basic", &["/cosmos.feegrant.v1beta1.BasicAllowance"], 1),
+    ("grant-fee-allowed", &["/cosmos.feegrant.v1beta1.AllowedMsgAllowance", "/cosmos.feegrant.v1beta1.BasicAllowance"], 2),
+    // cosmjs-types does not know Akash's authorization: only chain-sdk decodes it.
+    ("grant-deposit", &["/akash.escrow.v1.DepositAuthorization"], 0),
+];
 
 fn unsigned(messages: Vec<Any>, sequence: u64) -> tx::UnsignedTx {
     let price = tx::parse_gas_price("0.025uakt").unwrap();
@@ -239,8 +325,45 @@ fn signed_transactions_match_the_reference() {
     let mut wrong_msg = expected.clone();
     wrong_msg[1]["json"]["id"]["dseq"] = json!("1235");
     cases.push(case("neg-wrong-message", multi.to_base64(), 42, wrong_msg));
+    // A different spend limit inside the nested BasicAllowance must not match.
+    let grant_index = all.iter().position(|(n, _, _)| *n == "grant-fee-allowed").unwrap();
+    let mut wrong_nested = expected.clone();
+    wrong_nested[grant_index]["json"]["allowance"]["allowance"]["spend_limit"][0]["amount"] = json!("8");
+    cases.push(case("neg-wrong-nested-allowance", multi.to_base64(), 42, wrong_nested));
 
-    let out = common::run_node("tx-check.mjs", &json!({ "txs": cases }));
+    // timeout_timestamp (TxBody field 5) with the grant messages.
+    let grants: Vec<usize> = all.iter().enumerate().filter(|(_, (n, _, _))| n.contains("grant")).map(|(i, _)| i).collect();
+    let mut u = unsigned(grants.iter().map(|&i| all[i].1.clone()).collect(), 7);
+    u.timeout_timestamp_secs = Some(EXPIRATION);
+    let timed = sign(&u);
+    let timed_expected: Vec<Value> = grants.iter().map(|&i| json!({"type_url": all[i].1.type_url, "json": all[i].2})).collect();
+    let mut timed_case = case("timeout-timestamp", timed.to_base64(), 7, timed_expected.clone());
+    timed_case["timeout_timestamp_secs"] = json!(EXPIRATION.to_string());
+    cases.push(timed_case);
+    let mut wrong_timeout = case("neg-wrong-timeout-timestamp", timed.to_base64(), 7, timed_expected);
+    wrong_timeout["timeout_timestamp_secs"] = json!((EXPIRATION + 1).to_string());
+    cases.push(wrong_timeout);
+
+    // Simulation requests: the signed tx's body and auth info with one empty signature; a signed tx
+    // in their place must be refused.
+    let sim = |name: &str, u: &tx::UnsignedTx, signed: &tx::SignedTx| {
+        json!({"name": name, "tx_base64": b64(&u.simulation_tx_bytes().unwrap()), "signed_tx_base64": signed.to_base64()})
+    };
+    let u_multi = {
+        let mut u = unsigned(all.iter().map(|(_, a, _)| a.clone()).collect(), 42);
+        u.memo = "ic-akash conformance <&> ✓".into();
+        u.timeout_height = 99999999;
+        u.fee_granter = Some(PROVIDER.into());
+        u.fee_payer = Some(owner());
+        u
+    };
+    let simulations = vec![
+        sim("sim-multi", &u_multi, &multi),
+        sim("sim-timeout-timestamp", &u, &timed),
+        json!({"name": "neg-sim-signed", "tx_base64": multi.to_base64(), "signed_tx_base64": multi.to_base64()}),
+    ];
+
+    let out = common::run_node("tx-check.mjs", &json!({ "txs": cases, "simulations": simulations }));
     let results = out["results"].as_array().expect("results");
     assert_eq!(results.len(), cases.len());
     let by_name = |n: &str| results.iter().find(|r| r["name"] == n).unwrap_or_else(|| panic!("no result for {n}"));
@@ -249,12 +372,30 @@ fn signed_transactions_match_the_reference() {
     for r in results.iter().filter(|r| !r["name"].as_str().unwrap().starts_with("neg-")) {
         assert_eq!(r["ok"], true, "{} failed against the reference: {}\n{pretty}", r["name"], r["errors"]);
         // The checks we rely on did run.
-        for c in ["txraw_reencodes", "body_reencodes", "auth_info_reencodes", "auth_info_matches_cosmjs", "signature_valid", "signature_low_s", "signature_matches_cosmjs_wallet", "address_matches_cosmjs"] {
+        for c in ["txraw_reencodes", "body_reencodes", "auth_info_reencodes", "auth_info_matches_cosmjs", "signature_valid", "signature_low_s", "signature_matches_cosmjs_wallet", "address_matches_cosmjs", "timeout_timestamp", "msg0_matches_expected", "msg0_nested_known", "msg0_nested_reencodes"] {
             assert_eq!(r["checks"][c], true, "{}: {c}", r["name"]);
         }
-        assert_eq!(r["checks"]["msg0_matches_expected"], true, "{}", r["name"]);
+        if r["name"] != "timeout-timestamp" {
+            assert_eq!(r["checks"]["body_reencodes_cosmjs"], true, "{}", r["name"]);
+        }
     }
-    assert_eq!(by_name("multi")["checks"]["msg7_matches_expected"], true);
+    let last = all.len() - 1;
+    assert_eq!(by_name("multi")["checks"][format!("msg{last}_matches_expected")], true);
+    // The reference decoded every Any nested in the grant messages, with the type we meant.
+    for (name, urls, cosmjs) in NESTED {
+        let m = &by_name(name)["details"]["messages"][0];
+        assert_eq!(m["nested"], json!(urls), "{name}");
+        assert_eq!(m["cosmjs_nested"].as_array().map(Vec::len), Some(*cosmjs), "{name}");
+    }
+    // cosmjs's own registry knows and re-encodes the four Cosmos grant messages.
+    for name in ["grant-fee-basic", "grant-fee-allowed", "revoke-fee", "grant-deposit", "revoke-deposit"] {
+        let r = by_name(name);
+        assert_eq!(r["details"]["messages"][0]["cosmjs_known"], true, "{name}");
+        assert_eq!(r["checks"]["msg0_cosmjs_reencodes"], true, "{name}");
+        assert_eq!(r["checks"]["msg0_cosmjs_nested_reencodes"], true, "{name}");
+    }
+    assert_eq!(by_name("timeout-timestamp")["details"]["timeout_timestamp_ms"], json!(EXPIRATION * 1000));
+    assert_eq!(by_name("multi")["details"]["timeout_timestamp_ms"], Value::Null);
 
     let neg = |n: &str, check: &str| {
         let r = by_name(n);
@@ -269,6 +410,25 @@ fn signed_transactions_match_the_reference() {
     assert_eq!(by_name("neg-high-s")["checks"]["signature_valid"], true);
     neg("neg-wrong-message", "msg1_matches_expected");
     assert_eq!(by_name("neg-wrong-message")["checks"]["signature_valid"], true);
+    neg("neg-wrong-nested-allowance", &format!("msg{grant_index}_matches_expected"));
+    neg("neg-wrong-timeout-timestamp", "timeout_timestamp");
+    assert_eq!(by_name("neg-wrong-timeout-timestamp")["checks"]["signature_valid"], true);
+
+    let sims = out["sim_results"].as_array().expect("sim_results");
+    assert_eq!(sims.len(), 3);
+    let sim_by_name = |n: &str| sims.iter().find(|r| r["name"] == n).unwrap_or_else(|| panic!("no result for {n}"));
+    for n in ["sim-multi", "sim-timeout-timestamp"] {
+        let r = sim_by_name(n);
+        assert_eq!(r["ok"], true, "{n}: {}\n{pretty}", r["errors"]);
+        for c in ["txraw_reencodes", "one_empty_signature", "same_body_as_signed", "same_auth_info_as_signed", "equals_sdk_tx_encoding"] {
+            assert_eq!(r["checks"][c], true, "{n}: {c}");
+        }
+    }
+    // Byte-identical to what cosmjs's `simulate` encodes (cosmjs-types lacks TxBody field 5, so only
+    // the tx without timeout_timestamp can be compared there).
+    assert_eq!(sim_by_name("sim-multi")["checks"]["equals_cosmjs_tx_encoding"], true);
+    let r = sim_by_name("neg-sim-signed");
+    assert_eq!((r["ok"].clone(), r["checks"]["one_empty_signature"].clone()), (json!(false), json!(false)), "{pretty}");
 }
 
 #[test]
