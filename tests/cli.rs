@@ -59,6 +59,50 @@ fn tx_build_then_decode_round_trips() {
     assert_eq!(garbage.status.code(), Some(2));
 }
 
+/// `tx build KIND ... --json` with common options; returns (exit code, JSON or stderr).
+fn build_json(kind: &str, extra: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+    let out = bin()
+        .args(["tx", "build", kind, "--key"])
+        .arg(key_file())
+        .args(["--chain-id", "akashnet-2", "--account-number", "7", "--sequence", "3", "--gas", "100000", "--fee", "2500uakt", "--json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (out.status.code(), v, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn tx_build_grants() {
+    const GRANTEE: &str = "akash12vfxp232rx0z9rzn0hay9jptagk8c86d70xnrp";
+    let (code, v, err) = build_json(
+        "grant-fee",
+        &["--grantee", GRANTEE, "--spend-limit", "5000000uakt", "--expiration", "1900000000", "--allowed-messages", "/akash.market.v1beta5.MsgCreateLease", "--timeout-timestamp", "1800000000"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let body = &v["tx"]["body"];
+    assert_eq!(body["timeout_timestamp"]["seconds"], "1800000000");
+    let a = &body["messages"][0]["value"]["allowance"];
+    assert_eq!(a["allowed_messages"][0], "/akash.market.v1beta5.MsgCreateLease");
+    assert_eq!(a["allowance"]["spend_limit"][0]["amount"], "5000000");
+    assert_eq!(a["allowance"]["expiration"]["seconds"], "1900000000");
+
+    let (code, v, err) = build_json("grant-deposit", &["--grantee", GRANTEE, "--spend-limit", "10000000uact", "--scopes", "deployment,bid"]);
+    assert_eq!(code, Some(0), "{err}");
+    let g = &v["tx"]["body"]["messages"][0]["value"]["grant"];
+    assert_eq!(g["authorization"]["scopes"], serde_json::json!(["deployment", "bid"]));
+    assert_eq!(g["expiration"], serde_json::Value::Null);
+
+    let help = bin().args(["tx", "build", "grant-fee", "--help"]).output().unwrap();
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("grant-deposit      --grantee ADDR --spend-limit COIN"));
+    let (code, _, err) = build_json("grant-deposit", &["--grantee", GRANTEE, "--spend-limit", "1uact", "--scopes", "lease"]);
+    assert_eq!(code, Some(2), "{err}");
+    let (code, _, err) = build_json("grant-fee", &["--grantee", "akash1l3e9pgs3mmwuwrh95fecme0s0qtn2880y3lusr"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("granter and grantee must differ"), "{err}");
+}
+
 #[test]
 fn address_of_a_public_key() {
     let signer = ic_akash::signer::LocalSigner::from_hex(&"11".repeat(32)).unwrap();

@@ -3,7 +3,7 @@
 //! message builders and signing code.
 
 use ic_akash::proto::akash::GroupSpec;
-use ic_akash::proto::akash_msgs::{BidId, LeaseClosedReason, Source};
+use ic_akash::proto::akash_msgs::{BidId, DepositScope, LeaseClosedReason, Source};
 use ic_akash::proto::cosmos::{Any, Coin};
 use ic_akash::signer::{now_or_never, Signer};
 use ic_akash::{address, decode, msgs, tx};
@@ -15,7 +15,7 @@ ic-akash tx build KIND [OPTIONS]     build and sign a transaction, print base64 
 ic-akash tx decode [BASE64|-]        print a transaction as JSON (reads stdin for - or nothing)
 
 KIND: create-deployment | update-deployment | close-deployment | account-deposit |
-      create-lease | close-lease | mint-act | send
+      create-lease | close-lease | mint-act | send | grant-fee | grant-deposit
 
 Common options (build):
   --key FILE              hex 32-byte secp256k1 private key
@@ -36,6 +36,10 @@ Message options:
   close-lease        same as create-lease, plus [--reason owner|unspecified|...]
   mint-act           --amount COINuakt
   send               --to ADDR --amount COIN[,COIN...]
+  grant-fee          --grantee ADDR [--spend-limit COIN[,COIN...]] [--expiration SECS]
+                     [--allowed-messages TYPE_URL[,TYPE_URL...]]   (pay the grantee's fees)
+  grant-deposit      --grantee ADDR --spend-limit COIN [--scopes deployment,bid] [--expiration SECS]
+                     (let the grantee fund escrow deposits from this account)
 
 Exit codes: 0 ok, 2 invalid input, 1 failure (I/O, signer).
 ";
@@ -108,6 +112,17 @@ impl Opts {
     fn coin(&self, name: &str) -> Result<Coin, Fail> {
         msgs::parse_coin(self.req(name)?).map_err(|e| invalid(format!("{name}: {e}")))
     }
+    /// Comma-separated coins; absent is none.
+    fn coins(&self, name: &str) -> Result<Vec<Coin>, Fail> {
+        let Some(text) = self.get(name) else { return Ok(Vec::new()) };
+        text.split(',').map(|c| msgs::parse_coin(c).map_err(|e| invalid(format!("{name}: {e}")))).collect()
+    }
+    fn list(&self, name: &str) -> Vec<&str> {
+        self.get(name).map(|t| t.split(',').map(str::trim).collect()).unwrap_or_default()
+    }
+    fn expiration(&self) -> Result<Option<u64>, Fail> {
+        self.get("--expiration").map(|_| self.num("--expiration")).transpose()
+    }
     fn sources(&self) -> Result<Vec<Source>, Fail> {
         let text = self.get("--sources").unwrap_or("balance");
         text.split(',')
@@ -172,12 +187,27 @@ fn message(kind: &str, o: &Opts, owner: &str) -> Result<Any, Fail> {
         }
         "mint-act" => m(msgs::mint_act(owner, owner, &o.coin("--amount")?)),
         "send" => {
-            let coins = o
-                .req("--amount")?
-                .split(',')
-                .map(|c| msgs::parse_coin(c).map_err(|e| invalid(format!("--amount: {e}"))))
+            o.req("--amount")?;
+            m(msgs::bank_send(owner, o.req("--to")?, &o.coins("--amount")?))
+        }
+        "grant-fee" => {
+            let grantee = o.req("--grantee")?;
+            let allowed = o.list("--allowed-messages");
+            m(msgs::grant_fee_allowance(owner, grantee, &o.coins("--spend-limit")?, o.expiration()?, &allowed))
+        }
+        "grant-deposit" => {
+            let scopes = o
+                .list("--scopes")
+                .into_iter()
+                .map(|s| match s {
+                    "deployment" => Ok(DepositScope::Deployment),
+                    "bid" => Ok(DepositScope::Bid),
+                    other => Err(invalid(format!("--scopes: unknown scope '{other}' (deployment, bid)"))),
+                })
                 .collect::<Result<Vec<_>, _>>()?;
-            m(msgs::bank_send(owner, o.req("--to")?, &coins))
+            let scopes = if scopes.is_empty() { vec![DepositScope::Deployment] } else { scopes };
+            let limit = o.coin("--spend-limit")?;
+            m(msgs::grant_deposit_authorization(owner, o.req("--grantee")?, &limit, &scopes, o.expiration()?))
         }
         other => Err(invalid(format!("unknown transaction kind '{other}'\n\n{HELP}"))),
     }
@@ -187,7 +217,8 @@ fn build(args: &[String]) -> Result<(), Fail> {
     let Some(kind) = args.first() else {
         return Err(invalid(format!("missing KIND\n\n{HELP}")));
     };
-    if kind == "--help" || kind == "-h" {
+    // `tx build --help` and `tx build KIND --help` (as the README shows) both print the help.
+    if args.iter().any(|a| a == "--help" || a == "-h") {
         print!("{HELP}");
         return Ok(());
     }
