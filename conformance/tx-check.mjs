@@ -91,14 +91,22 @@ const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0
 const bytesEqual = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 const bigFromBytes = (b) => BigInt("0x" + (toHex(b) || "0"));
 
-async function checkTx(input) {
-  const checks = {};
-  const errors = [];
-  const details = {};
-  const check = (name, ok, why) => {
-    checks[name] = Boolean(ok);
-    if (!ok) errors.push(why ? `${name}: ${why}` : name);
+// A result record and the function that adds a named check to it.
+function checker(name) {
+  const result = { name, ok: true, checks: {}, errors: [], details: {} };
+  const check = (c, ok, why) => {
+    result.checks[c] = Boolean(ok);
+    if (!ok) {
+      result.ok = false;
+      result.errors.push(why ? `${c}: ${why}` : c);
+    }
   };
+  return [result, check];
+}
+
+async function checkTx(input) {
+  const [result, check] = checker(input.name);
+  const { details } = result;
   const txBytes = fromBase64(input.tx_base64);
 
   // Envelope, body and auth info: decoded by the SDK and re-encoded to the very same bytes.
@@ -206,19 +214,14 @@ async function checkTx(input) {
     details.wallet_address = account.address;
   }
 
-  return { name: input.name, ok: errors.length === 0, checks, errors, details };
+  return result;
 }
 
 // A simulation request's tx: what `POST /cosmos/tx/v1beta1/simulate` reads. cosmjs's `simulate`
 // encodes a `Tx` with the body, the auth info and one empty signature; a `TxRaw` holding the
 // encoded body and auth info is the same bytes.
 function checkSimulation(input) {
-  const checks = {};
-  const errors = [];
-  const check = (name, ok, why) => {
-    checks[name] = Boolean(ok);
-    if (!ok) errors.push(why ? `${name}: ${why}` : name);
-  };
+  const [result, check] = checker(input.name);
   const bytes = fromBase64(input.tx_base64);
   const raw = cosmos.TxRaw.decode(bytes);
   check("txraw_reencodes", bytesEqual(cosmos.TxRaw.encode(raw).finish(), bytes));
@@ -235,8 +238,9 @@ function checkSimulation(input) {
     CjTx.fromPartial({ body: CjTxBody.decode(raw.bodyBytes), authInfo: CjAuthInfo.decode(raw.authInfoBytes), signatures: [new Uint8Array()] }),
   ).finish();
   // cosmjs-types has no TxBody field 5, so only a tx without timeout_timestamp can match here.
-  checks.equals_cosmjs_tx_encoding = bytesEqual(cjTx, bytes);
-  return { name: input.name, ok: errors.length === 0, checks, errors, details: { signatures: cj.signatures.length } };
+  result.checks.equals_cosmjs_tx_encoding = bytesEqual(cjTx, bytes);
+  result.details.signatures = cj.signatures.length;
+  return result;
 }
 
 const input = JSON.parse(readFileSync(process.argv[2], "utf8"));

@@ -5,8 +5,8 @@
 
 use crate::proto::akash::{GroupSpec, PlacementRequirements, Resources};
 use crate::proto::akash_msgs::{
-    self as am, type_url as akash_url, BidId, DeploymentId, Deposit, DepositAuthorization, DepositScope,
-    EscrowAccountId, LeaseClosedReason, Scope, Source,
+    self as am, type_url as akash_url, BidId, DeploymentId, Deposit, DepositAuthorization, EscrowAccountId,
+    LeaseClosedReason,
 };
 use crate::proto::cosmos::{
     sign_mode, type_url as cosmos_url, AllowedMsgAllowance, Any, AuthInfo, BasicAllowance, Coin, DecCoin, MsgGrant,
@@ -197,12 +197,16 @@ fn bid_id(id: &Option<BidId>) -> Value {
     }
 }
 
-fn source_name(v: i32) -> String {
-    match Source::try_from(v) {
-        Ok(Source::Balance) => "balance".into(),
-        Ok(Source::Grant) => "grant".into(),
-        Ok(Source::Invalid) => "invalid".into(),
-        Err(_) => format!("unknown({v})"),
+/// Names of `Source` values by number, as the SDK's JSON writes them.
+const SOURCE_NAMES: [&str; 3] = ["invalid", "balance", "grant"];
+/// Names of the escrow `Scope` and the `DepositAuthorization.Scope` values: the two enums share them.
+const SCOPE_NAMES: [&str; 3] = ["invalid", "deployment", "bid"];
+
+/// The name of a small enum value numbered from 0, or `unknown(N)` outside `names`.
+fn enum_name(v: i32, names: &[&str]) -> String {
+    match usize::try_from(v).ok().and_then(|i| names.get(i)) {
+        Some(n) => n.to_string(),
+        None => format!("unknown({v})"),
     }
 }
 
@@ -210,7 +214,7 @@ fn deposit(d: &Option<Deposit>) -> Value {
     match d {
         Some(d) => json!({
             "amount": d.amount.as_ref().map(coin),
-            "sources": d.sources.iter().map(|s| source_name(*s)).collect::<Vec<_>>(),
+            "sources": d.sources.iter().map(|s| enum_name(*s, &SOURCE_NAMES)).collect::<Vec<_>>(),
         }),
         None => Value::Null,
     }
@@ -266,15 +270,7 @@ fn group(g: &GroupSpec) -> Value {
 
 fn escrow_id(id: &Option<EscrowAccountId>) -> Value {
     match id {
-        Some(id) => {
-            let scope = match Scope::try_from(id.scope) {
-                Ok(Scope::Deployment) => "deployment".to_string(),
-                Ok(Scope::Bid) => "bid".to_string(),
-                Ok(Scope::Invalid) => "invalid".to_string(),
-                Err(_) => format!("unknown({})", id.scope),
-            };
-            json!({"scope": scope, "xid": id.xid})
-        }
+        Some(id) => json!({"scope": enum_name(id.scope, &SCOPE_NAMES), "xid": id.xid}),
         None => Value::Null,
     }
 }
@@ -322,15 +318,6 @@ fn fee_allowance(a: &Option<Any>) -> Result<Value, String> {
     }
 }
 
-fn deposit_scope_name(v: i32) -> String {
-    match DepositScope::try_from(v) {
-        Ok(DepositScope::Deployment) => "deployment".into(),
-        Ok(DepositScope::Bid) => "bid".into(),
-        Ok(DepositScope::Invalid) => "invalid".into(),
-        Err(_) => format!("unknown({v})"),
-    }
-}
-
 fn authorization(a: &Option<Any>) -> Result<Value, String> {
     let Some(a) = a else { return Ok(Value::Null) };
     if a.type_url != akash_url::DEPOSIT_AUTHORIZATION {
@@ -340,7 +327,7 @@ fn authorization(a: &Option<Any>) -> Result<Value, String> {
     Ok(json!({
         "type_url": a.type_url,
         "spend_limit": d.spend_limit.as_ref().map(coin),
-        "scopes": d.scopes.iter().map(|s| deposit_scope_name(*s)).collect::<Vec<_>>(),
+        "scopes": d.scopes.iter().map(|s| enum_name(*s, &SCOPE_NAMES)).collect::<Vec<_>>(),
     }))
 }
 
@@ -416,6 +403,7 @@ pub fn decode_message(a: &Any) -> Result<Value, String> {
 mod tests {
     use super::*;
     use crate::signer::{now_or_never, LocalSigner, Signer};
+    use crate::proto::akash_msgs::{DepositScope, Scope, Source};
     use crate::{address, msgs, tx};
 
     fn signed() -> tx::SignedTx {
@@ -459,6 +447,17 @@ mod tests {
         assert_eq!(si["public_key"]["key_hex"], "034f355bdcb7cc0af728ef3cceb9615d90684bb5b2ca5f859ab0f0b704075871aa");
         assert_eq!(v["auth_info"]["fee"]["gas_limit"], "200000");
         assert_eq!(v["signatures"][0], hex::encode(signed.signature));
+    }
+
+    #[test]
+    fn enum_names_follow_the_proto_numbers() {
+        for (v, name) in [(Source::Invalid, "invalid"), (Source::Balance, "balance"), (Source::Grant, "grant")] {
+            assert_eq!(enum_name(v as i32, &SOURCE_NAMES), name);
+        }
+        for (v, w, name) in [(Scope::Invalid, DepositScope::Invalid, "invalid"), (Scope::Deployment, DepositScope::Deployment, "deployment"), (Scope::Bid, DepositScope::Bid, "bid")] {
+            assert_eq!((enum_name(v as i32, &SCOPE_NAMES), enum_name(w as i32, &SCOPE_NAMES)), (name.to_string(), name.to_string()));
+        }
+        assert_eq!((enum_name(3, &SCOPE_NAMES), enum_name(-1, &SOURCE_NAMES)), ("unknown(3)".to_string(), "unknown(-1)".to_string()));
     }
 
     #[test]

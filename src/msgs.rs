@@ -183,46 +183,33 @@ pub(crate) fn check_coin(field: &'static str, c: &Coin, allow_zero: bool) -> Res
     Ok(())
 }
 
-/// What is wrong with a list of enum values that must be non-empty, valid and distinct.
-enum ListFault<T> {
-    Empty,
-    Invalid,
-    Repeated(T),
-}
-
 /// The chain's rule for deposit sources and authorization scopes: at least one, none the
-/// `invalid` (0) value, no repeats.
-fn list_fault<T: Copy + PartialEq>(items: &[T], invalid: T) -> Option<ListFault<T>> {
+/// `invalid` (0) value, no repeats; each fault maps to the caller's error.
+fn check_enum_list<T: Copy + PartialEq>(
+    items: &[T],
+    invalid: T,
+    (empty, invalid_err, repeated): (MsgError, MsgError, fn(T) -> MsgError),
+) -> Result<(), MsgError> {
     if items.is_empty() {
-        return Some(ListFault::Empty);
+        return Err(empty);
     }
     for (i, s) in items.iter().enumerate() {
         if *s == invalid {
-            return Some(ListFault::Invalid);
+            return Err(invalid_err);
         }
         if items[..i].contains(s) {
-            return Some(ListFault::Repeated(*s));
+            return Err(repeated(*s));
         }
     }
-    None
+    Ok(())
 }
 
 fn check_sources(sources: &[Source]) -> Result<(), MsgError> {
-    match list_fault(sources, Source::Invalid) {
-        None => Ok(()),
-        Some(ListFault::Empty) => Err(MsgError::NoSources),
-        Some(ListFault::Invalid) => Err(MsgError::InvalidSource),
-        Some(ListFault::Repeated(s)) => Err(MsgError::RepeatedSource(s)),
-    }
+    check_enum_list(sources, Source::Invalid, (MsgError::NoSources, MsgError::InvalidSource, MsgError::RepeatedSource))
 }
 
 fn check_scopes(scopes: &[DepositScope]) -> Result<(), MsgError> {
-    match list_fault(scopes, DepositScope::Invalid) {
-        None => Ok(()),
-        Some(ListFault::Empty) => Err(MsgError::NoScopes),
-        Some(ListFault::Invalid) => Err(MsgError::InvalidScope),
-        Some(ListFault::Repeated(s)) => Err(MsgError::RepeatedScope(s)),
-    }
+    check_enum_list(scopes, DepositScope::Invalid, (MsgError::NoScopes, MsgError::InvalidScope, MsgError::RepeatedScope))
 }
 
 /// Positive coins, sorted by denom with no repeats (the SDK's `Coins.Validate`).

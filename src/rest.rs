@@ -1075,7 +1075,8 @@ const LEDGER_RECORD_STATUSES: &[(&str, i64)] = &[
 
 /// The key of a BME ledger record: which conversion (`denom` → `to_denom`), who asked (`source`)
 /// and when (`height`, `sequence` within the block).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Ordered and hashable so a caller can key its own records by it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct LedgerRecordId {
     pub denom: String,
     pub to_denom: String,
