@@ -19,6 +19,8 @@ pub struct Orchestrator<R: Runtime> {
     /// One pending-deposit retry task at a time.
     pub(crate) retry_in_progress: Cell<bool>,
     pub logs: RefCell<Logs>,
+    /// Akash REST outcalls per call kind (calls, cycles, errors), and where the next one starts.
+    pub http_stats: RefCell<crate::akash::client::HttpStats>,
 }
 
 impl<R: Runtime> Orchestrator<R> {
@@ -31,6 +33,7 @@ impl<R: Runtime> Orchestrator<R> {
             last_rate_failure_secs: Cell::new(None),
             retry_in_progress: Cell::new(false),
             logs: RefCell::new(Logs::default()),
+            http_stats: RefCell::new(Default::default()),
         }
     }
 

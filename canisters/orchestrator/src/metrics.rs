@@ -1,6 +1,7 @@
 //! Metrics in the Prometheus text format, and the `/metrics` and `/logs` pages of
 //! `http_request`.
 
+use crate::akash::client::{CallKind, HttpStats, KindStats};
 use crate::canister::Orchestrator;
 use crate::runtime::Runtime;
 use ic_akash_orchestrator_types::{HttpRequest, HttpResponse, Stats};
@@ -27,6 +28,25 @@ pub fn encode(stats: &Stats, now_nanos: u64) -> String {
     out
 }
 
+/// The Akash REST client's counters, one series per call kind (zeros included, so every series
+/// exists from the start): outcalls, cycles attached, outcalls without a usable answer.
+pub fn encode_akash_http(stats: &HttpStats, now_nanos: u64) -> String {
+    type Counter = (&'static str, &'static str, fn(&KindStats) -> u128);
+    let counters: [Counter; 3] = [
+        ("akash_http_calls_total", "HTTPS outcalls to Akash API endpoints", |k| k.calls.into()),
+        ("akash_http_cycles_total", "Cycles attached to HTTPS outcalls to Akash API endpoints", |k| k.cycles),
+        ("akash_http_errors_total", "HTTPS outcalls to Akash API endpoints without a usable answer", |k| k.errors.into()),
+    ];
+    let mut out = String::new();
+    for (name, help, value) in counters {
+        out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} counter\n"));
+        for kind in CallKind::ALL {
+            out.push_str(&format!("{name}{{kind=\"{kind}\"}} {} {}\n", value(&stats.get(kind)), now_nanos / 1_000_000));
+        }
+    }
+    out
+}
+
 fn response(status_code: u16, content_type: &str, body: String) -> HttpResponse {
     HttpResponse {
         status_code,
@@ -41,7 +61,11 @@ fn response(status_code: u16, content_type: &str, body: String) -> HttpResponse 
 pub fn http_request<R: Runtime>(o: &Orchestrator<R>, req: &HttpRequest) -> HttpResponse {
     let path = req.url.split('?').next().unwrap_or_default();
     match path {
-        "/metrics" => response(200, "text/plain; version=0.0.4", encode(&crate::queries::get_stats(o), o.now_nanos())),
+        "/metrics" => {
+            let mut body = encode(&crate::queries::get_stats(o), o.now_nanos());
+            body.push_str(&encode_akash_http(&o.http_stats.borrow(), o.now_nanos()));
+            response(200, "text/plain; version=0.0.4", body)
+        }
         "/logs" => response(200, "text/plain; charset=utf-8", o.logs.borrow().render()),
         _ => response(404, "text/plain", format!("not found: {path} (try /metrics or /logs)")),
     }
