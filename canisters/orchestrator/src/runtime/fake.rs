@@ -2,6 +2,7 @@
 //! scripted faults, and calls that can be held in flight so tests can interleave flows and
 //! upgrade in the middle of one.
 
+pub mod akash;
 pub mod ledger;
 pub mod xrc;
 
