@@ -9,6 +9,33 @@
 //! runtime.set_http_service(sim.clone());
 //! ```
 //!
+//! Chain: block 1 is at `genesis`, block `h` at `genesis + 6 s × (h - 1)`; blocks due are made
+//! lazily at the start of every `serve` (or [`AkashSim::advance_to`]), each taking the whole
+//! mempool in arrival order; idle stretches are skipped in O(1). Genesis accounts get account
+//! numbers from 10 on, in creation order. Fees: CheckTx needs `ceil(gas_limit × 0.0025)` uakt.
+//! Gas: 60_000 + 10 per tx byte (signatures counted as 64 bytes) + per message (send 20_000 +
+//! 5_000 per coin, MintACT 45_000, grants 20_000, revokes 10_000); simulation reports the same
+//! gas used as the block, with `gas_wanted` = `u64::MAX` (its meter is infinite).
+//!
+//! Routes (GET unless noted; anything else: 501 `{"code":12,"message":"Not Implemented"}`):
+//! - `POST /cosmos/tx/v1beta1/txs` `{"tx_bytes","mode":"BROADCAST_MODE_SYNC"|"..._ASYNC"}` →
+//!   `{"tx_response":{"height":"0","txhash","codespace","code","raw_log","gas_wanted","gas_used",...}}`
+//!   (CheckTx outcome; 19 with an empty log for bytes in the cache).
+//! - `POST /cosmos/tx/v1beta1/simulate` `{"tx_bytes"}` → `{"gas_info":{"gas_wanted","gas_used"},
+//!   "result":{"events",...}}`, or 500 `{"code":2,"message":"rpc error: code = Unknown desc = <log>
+//!   With gas wanted: '...' and gas used: '...' : unknown request"}`.
+//! - `/cosmos/tx/v1beta1/txs/{hash}` → `{"tx","tx_response":{..., "events", "timestamp"}}`; unknown:
+//!   404 `{"code":5,"message":"rpc error: code = NotFound desc = tx not found: HASH"}`.
+//! - `/cosmos/auth/v1beta1/accounts/{addr}` (BaseAccount; unknown: 404 code 5),
+//!   `/cosmos/bank/v1beta1/balances/{addr}[/by_denom?denom=]`,
+//!   `/cosmos/base/tendermint/v1beta1/blocks/latest` and `/blocks/{h}` (`block` and `sdk_block`),
+//!   `/akash/bme/v1/status`, `/akash/bme/v1/params`, `/akash/bme/v1/ledger?filters.source=&
+//!   filters.denom=&filters.to_denom=&filters.status=ledger_record_status_...&pagination.limit=&
+//!   pagination.offset=&pagination.reverse=&pagination.key=`,
+//!   `/cosmos/feegrant/v1beta1/allowance/{granter}/{grantee}` (missing: 500 code 13
+//!   "fee-grant not found: not found"), `/cosmos/authz/v1beta1/grants?granter=&grantee=&
+//!   msg_type_url=` (missing with a type URL: 404 code 5), `/akash/deployment/v1beta4/params`.
+//!
 //! Layout: [`chain`] (state machine, ante handler, blocks), [`msgs`] (the message executor;
 //! one file per module: [`bank`], [`bme`], [`feegrant`], [`authz`]), [`rest`] (routes and JSON),
 //! [`faults`], [`proto`] and [`wire`] (protobuf decoding without code generation).
@@ -336,7 +363,11 @@ impl HttpService for AkashSim {
         };
         let ep = &mut self.endpoints[i];
         ep.requests += 1;
-        if replica == 0 {
+        // A node that is down or failing answers before anything else: it takes no one-shot.
+        let answering = !matches!(ep.behaviour, Behaviour::Down | Behaviour::ServerErrors);
+        if replica == 0 && !answering {
+            ep.current = None;
+        } else if replica == 0 {
             ep.current = match ep.queue.iter().position(|f| f.applies_to(kind)) {
                 Some(p) => ep.queue.remove(p),
                 None => self.global.iter().position(|f| f.applies_to(kind)).and_then(|p| self.global.remove(p)),

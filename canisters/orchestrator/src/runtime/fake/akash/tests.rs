@@ -653,6 +653,12 @@ fn endpoints_fail_as_scripted() {
     h.sim.set_behaviour(EA, Behaviour::ServerErrors);
     let r = h.get_from(EA, &path);
     assert_eq!((r.status, r.body.as_slice()), (503, b"upstream unavailable".as_slice()));
+    // A down node takes no one-shot fault: it waits for the node to answer again.
+    h.sim.set_behaviour(EA, Behaviour::Down);
+    h.sim.push_fault(EA, OneShot::ServerError);
+    assert!(h.raw(EA, HttpMethod::Get, &path, vec![], 0).is_err());
+    h.sim.set_behaviour(EA, Behaviour::Healthy);
+    assert_eq!(h.get_from(EA, &path).status, 503);
     h.sim.clear_faults();
     assert!(matches!(h.raw("https://nowhere.test", HttpMethod::Get, &path, vec![], 0), Err(HttpError::Unreachable { .. })));
 
