@@ -1108,7 +1108,9 @@ pub struct LedgerExecutedRecord {
     pub minted_to: String,
     pub burner: String,
     pub minter: String,
-    pub burned: CoinPrice,
+    /// Absent on AKT -> ACT records of node v2.0-v2.1 (the burned AKT is in
+    /// `remint_credit_accrued` there).
+    pub burned: Option<CoinPrice>,
     pub minted: CoinPrice,
     pub remint_credit_issued: Option<CoinPrice>,
     pub remint_credit_accrued: Option<CoinPrice>,
@@ -1170,7 +1172,7 @@ pub fn parse_bme_ledger_records(body: &[u8]) -> Result<LedgerRecords, RestError>
                     minted_to: x.at("minted_to").str()?,
                     burner: x.at("burner").str()?,
                     minter: x.at("minter").str()?,
-                    burned: coin_price(&x.at("burned"))?,
+                    burned: opt(&x.at("burned"), coin_price)?,
                     minted: coin_price(&x.at("minted"))?,
                     remint_credit_issued: opt(&x.at("remint_credit_issued"), coin_price)?,
                     remint_credit_accrued: opt(&x.at("remint_credit_accrued"), coin_price)?,

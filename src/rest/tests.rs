@@ -296,7 +296,11 @@ fn rest_bme_ledger_records() {
     let x = r.records[1].executed_record.as_ref().unwrap();
     assert_eq!(r.records[1].status, "ledger_record_status_executed");
     assert_eq!(x.minted.coin, Coin { denom: "uact".into(), amount: 2_350_000 });
-    assert_eq!(x.burned.price, Dec { atomics: 2_350_000_000_000_000_000 });
+    assert_eq!(x.burned.as_ref().unwrap().price, Dec { atomics: 2_350_000_000_000_000_000 });
+    // Node v2.0-v2.1 writes AKT -> ACT records with "burned": null.
+    let null_burned = body.replace(r#""burned":{"coin":{"denom":"uakt","amount":"1000000"},"price":"2.350000000000000000"}"#, r#""burned":null"#);
+    let x = parse_bme_ledger_records(null_burned.as_bytes()).unwrap().records.remove(1).executed_record.unwrap();
+    assert_eq!((x.burned, x.minted.coin.amount), (None, 2_350_000));
     assert_eq!((x.remint_credit_issued.as_ref(), x.remint_credit_accrued.as_ref().map(|c| c.coin.amount)), (None, Some(5)));
     // Numeric status, no records, and a record without its coin.
     let numeric = br#"{"records":[{"id":{"height":"1"},"status":2}]}"#;

@@ -176,8 +176,34 @@ pub struct Credit {
 pub struct Balance {
     /// Spendable now.
     pub available_uakt: u64,
-    /// Set aside for deployments in progress.
+    /// Set aside for flows in progress (withdrawals, ACT mints, deployments).
     pub reserved_uakt: u64,
+    /// ACT (minted from this principal's AKT) held for it in the treasury account.
+    pub act_uact: u64,
+}
+
+/// `mint_act`: burn `amount_uakt` of the caller's AKT for ACT (deployments are paid in ACT).
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct MintActArg {
+    pub amount_uakt: u64,
+}
+
+/// The Akash accounts the orchestrator signs for.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+pub struct AkashAccounts {
+    /// Holds the pooled AKT and ACT; pays withdrawals, mints ACT, grants fees and deposits.
+    pub treasury: Option<String>,
+    /// The principal's own account (owner of its deployments and leases), once opened.
+    pub owner: Option<String>,
+}
+
+/// How an Akash transaction ended.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum TxOutcome {
+    /// In block `height`; `code` 0 is success, anything else failed on chain (fee still paid).
+    Included { height: u64, code: u32, log: String },
+    /// Never included: its `timeout_timestamp` passed; its messages are signed again.
+    Dropped,
 }
 
 /// `withdraw`: send unreserved AKT to an Akash address.
@@ -233,6 +259,21 @@ pub enum Change {
     Reserved { amount_uakt: u64, purpose: String },
     Released { amount_uakt: u64, purpose: String },
     ConfigChanged { by: Principal, arg: ConfigArg },
+    /// A withdrawal was accepted; its outcome follows as `Withdrawn` or `WithdrawFailed`.
+    WithdrawRequested { withdraw_id: u64, to: String, amount_uakt: u64 },
+    Withdrawn { withdraw_id: u64, to: String, amount_uakt: u64, fee_uakt: u64, tx_hash: String },
+    WithdrawFailed { withdraw_id: u64, reason: String, fee_uakt: u64 },
+    /// AKT set aside to be burned for ACT in the next mint.
+    ActMintRequested { mint_id: u64, amount_uakt: u64 },
+    /// The AKT was burned on chain (ACT follows when the epoch settles).
+    ActMintBurned { mint_id: u64, burned_uakt: u64, fee_uakt: u64, tx_hash: String },
+    /// ACT credited: this principal's exact share of what the burn minted.
+    ActMinted { mint_id: u64, burned_uakt: u64, minted_uact: u64 },
+    ActMintFailed { mint_id: u64, reason: String, fee_uakt: u64 },
+    /// The principal's own Akash account was opened (fee allowance granted by the treasury).
+    AkashAccountOpened { address: String, fee_uakt: u64, tx_hash: String },
+    /// A transaction carrying this principal's messages ended so.
+    AkashTx { tx_hash: String, account: String, outcome: TxOutcome },
 }
 
 /// Totals, for monitoring and audit.
@@ -248,6 +289,16 @@ pub struct Stats {
     pub deposits_pending: u64,
     pub flows_in_progress: u32,
     pub cycles_balance: u128,
+    /// AKT sent out by withdrawals.
+    pub withdrawn_uakt: u64,
+    /// Akash transaction fees charged to principals.
+    pub chain_fees_uakt: u64,
+    /// AKT burned for ACT.
+    pub burned_uakt: u64,
+    /// ACT minted and credited.
+    pub minted_uact: u64,
+    /// Messages waiting for a transaction or in one not yet in a block.
+    pub akash_msgs_pending: u64,
 }
 
 /// Errors of every method. Variants are stable: new ones are added at the end.
@@ -278,6 +329,8 @@ pub enum Error {
     BlockTooOld { block_index: u64, age_secs: u64, max_age_secs: u64 },
     NotADeposit { block_index: u64, reason: String },
     NotYetAvailable { what: String },
+    /// The Akash chain could not be read or written now; nothing was changed, retry.
+    AkashUnavailable { reason: String },
 }
 
 impl std::fmt::Display for Error {
@@ -319,6 +372,7 @@ impl std::fmt::Display for Error {
                 write!(f, "block {block_index} is not a deposit: {reason}")
             }
             Error::NotYetAvailable { what } => write!(f, "{what} is not yet available"),
+            Error::AkashUnavailable { reason } => write!(f, "Akash unavailable: {reason}"),
         }
     }
 }

@@ -19,6 +19,10 @@ pub struct Orchestrator<R: Runtime> {
     /// One pending-deposit retry task at a time.
     pub(crate) retry_in_progress: Cell<bool>,
     pub logs: RefCell<Logs>,
+    /// A pipeline run is scheduled (one timer at a time).
+    pub(crate) pipeline_scheduled: Cell<bool>,
+    /// A pipeline run is in progress (runs never overlap).
+    pub(crate) pipeline_running: Cell<bool>,
     /// Akash REST outcalls per call kind (calls, cycles, errors), and where the next one starts.
     pub http_stats: RefCell<crate::akash::client::HttpStats>,
 }
@@ -33,6 +37,8 @@ impl<R: Runtime> Orchestrator<R> {
             last_rate_failure_secs: Cell::new(None),
             retry_in_progress: Cell::new(false),
             logs: RefCell::new(Logs::default()),
+            pipeline_scheduled: Cell::new(false),
+            pipeline_running: Cell::new(false),
             http_stats: RefCell::new(Default::default()),
         }
     }

@@ -11,13 +11,17 @@ pub mod ledger;
 pub mod lifecycle;
 pub mod logs;
 pub mod metrics;
+pub mod mint;
 pub mod notify;
+pub mod owner_account;
 pub mod queries;
 pub mod rate;
 pub mod runtime;
 pub mod state;
 pub mod storage;
 pub mod tasks;
+pub mod util;
+pub mod withdraw;
 pub mod xrc;
 
 pub use canister::Orchestrator;

@@ -10,6 +10,8 @@ pub const MAX_LOG_LINES: usize = 1_000;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
     Info,
+    /// Something went wrong that the flow retries or works around.
+    Warn,
     Error,
 }
 
@@ -43,6 +45,7 @@ impl Logs {
         for l in &self.lines {
             let level = match l.level {
                 Level::Info => "INFO",
+                Level::Warn => "WARN",
                 Level::Error => "ERROR",
             };
             out.push_str(&format!("{} {level} {}\n", l.timestamp_nanos, l.message));

@@ -4,10 +4,10 @@
 use ic_akash_orchestrator::lifecycle;
 use ic_akash_orchestrator::runtime::ic::IcRuntime;
 use ic_akash_orchestrator::runtime::{Runtime, Task};
-use ic_akash_orchestrator::{deposit, metrics, notify, queries, tasks, Orchestrator};
+use ic_akash_orchestrator::{deposit, metrics, mint, notify, owner_account, queries, tasks, withdraw, Orchestrator};
 use ic_akash_orchestrator_types::{
-    Balance, Config, ConfigArg, Credit, DepositAccount, DepositIcpArg, Error, GetJournalArg, HttpRequest, HttpResponse, JournalPage,
-    NotifyDepositArg, OrchestratorArg, Quote, Stats, WithdrawArg,
+    AkashAccounts, Balance, Config, ConfigArg, Credit, DepositAccount, DepositIcpArg, Error, GetJournalArg, HttpRequest, HttpResponse, JournalPage,
+    MintActArg, NotifyDepositArg, OrchestratorArg, Quote, Stats, WithdrawArg,
 };
 use candid::Principal;
 use ic_akash_orchestrator::storage::RawMemory;
@@ -90,9 +90,30 @@ fn get_journal(arg: GetJournalArg) -> JournalPage {
     queries::get_journal(orchestrator(), arg)
 }
 
+/// Sends unreserved AKT to an Akash address; returns the withdrawal id (its outcome follows in
+/// the journal as `Withdrawn` or `WithdrawFailed`).
 #[ic_cdk::update]
-fn withdraw(arg: WithdrawArg) -> Result<u64, Error> {
-    queries::withdraw(orchestrator(), caller(), arg)
+async fn withdraw(arg: WithdrawArg) -> Result<u64, Error> {
+    withdraw::withdraw(orchestrator(), caller(), arg).await
+}
+
+/// Burns AKT for ACT (what deployments are paid in); returns the mint id (outcome in the
+/// journal: `ActMintBurned`, then `ActMinted`, or `ActMintFailed`).
+#[ic_cdk::update]
+async fn mint_act(arg: MintActArg) -> Result<u64, Error> {
+    mint::mint_act(orchestrator(), caller(), arg).await
+}
+
+/// Opens the caller's own Akash account (the treasury grants it a fee allowance).
+#[ic_cdk::update]
+async fn open_akash_account() -> Result<AkashAccounts, Error> {
+    owner_account::open_akash_account(orchestrator(), caller()).await
+}
+
+/// The treasury's Akash address and `of`'s own (default: the caller), where known.
+#[ic_cdk::query]
+fn get_akash_accounts(of: Option<Principal>) -> AkashAccounts {
+    owner_account::akash_accounts(orchestrator(), Some(of.unwrap_or_else(caller)))
 }
 
 #[ic_cdk::query]

@@ -5,7 +5,7 @@ use crate::deposit::{check_beneficiary, check_caller};
 use crate::runtime::Runtime;
 use crate::{conversion, rate};
 use candid::Principal;
-use ic_akash_orchestrator_types::{Balance, DepositAccount, Error, GetJournalArg, JournalPage, Quote, Stats, WithdrawArg};
+use ic_akash_orchestrator_types::{Balance, DepositAccount, Error, GetJournalArg, JournalPage, Quote, Stats};
 
 pub fn get_balance<R: Runtime>(o: &Orchestrator<R>, caller: Principal, of: Option<Principal>) -> Balance {
     o.read(|s| s.balance(&of.unwrap_or(caller)))
@@ -40,14 +40,3 @@ pub async fn quote<R: Runtime>(o: &Orchestrator<R>, caller: Principal, icp_e8s: 
     Ok(conversion::quote(icp_e8s, &rate, fee_bps))
 }
 
-/// Sends AKT out over the Akash chain: needs the chain client of the next issue.
-pub fn withdraw<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg: WithdrawArg) -> Result<u64, Error> {
-    check_caller(caller)?;
-    if o.read(|s| s.config().paused) {
-        return Err(Error::Paused);
-    }
-    if arg.amount_uakt == 0 {
-        return Err(Error::InvalidArgument { field: "amount_uakt".into(), reason: "must be positive".into() });
-    }
-    Err(Error::NotYetAvailable { what: "withdraw (needs the Akash chain client)".into() })
-}

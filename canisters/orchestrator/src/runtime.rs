@@ -111,6 +111,8 @@ pub fn http_request_cost_cycles(request_bytes: u64, max_response_bytes: u64) -> 
 pub enum Task {
     /// Ask the ledger again about ICRC-2 deposits whose answer was lost.
     RetryPendingDeposits,
+    /// Move Akash transactions along (sign, broadcast, confirm) and settle ACT mints.
+    AkashPipeline,
 }
 
 /// Effects, as seen by the flows. Methods are async where the IC makes them calls.

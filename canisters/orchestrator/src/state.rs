@@ -4,11 +4,15 @@
 //! keep the totals, all within one message so that a change is either whole or absent.
 //! Opening the state after an upgrade reads only headers: nothing here replays history.
 
+pub mod chain;
+
 use crate::storage::{
-    AccountRecord, Candid, Memories, Memory, ACCOUNTS_MEMORY_ID, CONFIG_MEMORY_ID,
-    CREDITED_BLOCKS_MEMORY_ID, JOURNAL_BY_PRINCIPAL_MEMORY_ID, JOURNAL_DATA_MEMORY_ID,
-    JOURNAL_INDEX_MEMORY_ID, PENDING_DEPOSITS_MEMORY_ID, TOTALS_MEMORY_ID,
+    AccountRecord, Candid, Memories, Memory, SignerId, ACCOUNTS_MEMORY_ID, AKASH_ACCOUNTS_MEMORY_ID,
+    AKASH_ACTIVE_MEMORY_ID, AKASH_BOOK_MEMORY_ID, AKASH_MSGS_MEMORY_ID, CONFIG_MEMORY_ID, CREDITED_BLOCKS_MEMORY_ID,
+    JOURNAL_BY_PRINCIPAL_MEMORY_ID, JOURNAL_DATA_MEMORY_ID, JOURNAL_INDEX_MEMORY_ID, MINT_REQUESTS_MEMORY_ID,
+    PENDING_DEPOSITS_MEMORY_ID, TOTALS_MEMORY_ID,
 };
+use chain::{AkashBook, MintRequest, PendingMsg, TxAccount};
 use candid::{CandidType, Deserialize, Principal};
 use ic_akash_orchestrator_types::{
     Balance, Change, Config, ConfigArg, Credit, Error, GetJournalArg, JournalEntry, JournalPage,
@@ -56,6 +60,15 @@ pub struct State {
     /// Every ICP block ever credited, forever: a block is credited once.
     credited_blocks: StableBTreeMap<u64, Candid<Credit>, Memory>,
     pending_deposits: StableBTreeMap<u64, Candid<PendingDeposit>, Memory>,
+    /// Every Akash signing account ever used (key, account number, sequence, queue, slot).
+    akash_accounts: StableBTreeMap<SignerId, Candid<TxAccount>, Memory>,
+    /// The accounts with queued messages or a transaction in flight.
+    akash_active: StableBTreeMap<SignerId, (), Memory>,
+    /// Messages not yet ended, by id.
+    akash_msgs: StableBTreeMap<u64, Candid<PendingMsg>, Memory>,
+    /// ACT mint requests waiting for the next batch.
+    mint_requests: StableBTreeMap<u64, Candid<MintRequest>, Memory>,
+    akash_book: StableCell<Candid<AkashBook>, Memory>,
 }
 
 impl State {
@@ -76,6 +89,11 @@ impl State {
             journal_by_principal: StableBTreeMap::init(memories.get(JOURNAL_BY_PRINCIPAL_MEMORY_ID)),
             credited_blocks: StableBTreeMap::init(memories.get(CREDITED_BLOCKS_MEMORY_ID)),
             pending_deposits: StableBTreeMap::init(memories.get(PENDING_DEPOSITS_MEMORY_ID)),
+            akash_accounts: StableBTreeMap::init(memories.get(AKASH_ACCOUNTS_MEMORY_ID)),
+            akash_active: StableBTreeMap::init(memories.get(AKASH_ACTIVE_MEMORY_ID)),
+            akash_msgs: StableBTreeMap::init(memories.get(AKASH_MSGS_MEMORY_ID)),
+            mint_requests: StableBTreeMap::init(memories.get(MINT_REQUESTS_MEMORY_ID)),
+            akash_book: StableCell::init(memories.get(AKASH_BOOK_MEMORY_ID), Candid(AkashBook::default())),
         }
     }
 
@@ -227,6 +245,7 @@ impl State {
             t.available_uakt -= amount_uakt;
             t.reserved_uakt += amount_uakt;
         });
+        self.update_book(|b| b.other_reserved_uakt += amount_uakt);
         self.commit(now_nanos, p, acc, Change::Reserved { amount_uakt, purpose });
         Ok(acc.balance())
     }
@@ -246,6 +265,7 @@ impl State {
             t.reserved_uakt -= amount_uakt;
             t.available_uakt += amount_uakt;
         });
+        self.update_book(|b| b.other_reserved_uakt = b.other_reserved_uakt.saturating_sub(amount_uakt));
         self.commit(now_nanos, p, acc, Change::Released { amount_uakt, purpose });
         Ok(acc.balance())
     }
@@ -286,6 +306,11 @@ impl State {
             deposits_pending: self.pending_deposits.len(),
             flows_in_progress: 0,
             cycles_balance: 0,
+            withdrawn_uakt: self.book().withdrawn_uakt,
+            chain_fees_uakt: self.book().chain_fees_uakt,
+            burned_uakt: self.book().burned_uakt,
+            minted_uact: self.book().minted_uact,
+            akash_msgs_pending: self.akash_msgs.len(),
         }
     }
 
@@ -310,14 +335,18 @@ impl State {
                 return Err(format!("credit of block {} does not add up: {q:?}", entry.key()));
             }
         }
+        let b = self.book();
+        let out = b.withdrawn_uakt + b.chain_fees_uakt + b.burned_uakt;
         let checks = [
             ("available", available, t.available_uakt),
             ("reserved", reserved, t.reserved_uakt),
+            ("reserved = open flows + other reservations", self.expected_reserved() + b.other_reserved_uakt, t.reserved_uakt),
             ("principals", principals, t.principals),
             ("icp received", icp, t.icp_received_e8s),
             ("credited gross", gross, t.credited_gross_uakt),
             ("fees", fees, t.fees_uakt),
-            ("held + fees = credited", available + reserved + fees, t.credited_gross_uakt),
+            ("held + fees + withdrawn + chain fees + burned = credited", available + reserved + fees + out, t.credited_gross_uakt),
+            ("act held = act minted", self.act_held(), b.minted_uact),
         ];
         for (what, actual, expected) in checks {
             if actual != expected {
@@ -370,9 +399,9 @@ mod tests {
         let mut s = state();
         s.credit(1, p(1), 1, None, quote(100, 1000, 10));
         assert_eq!(s.reserve(2, p(1), 991, "x".into()), Err(Error::InsufficientBalance { available_uakt: 990, requested_uakt: 991 }));
-        assert_eq!(s.reserve(2, p(1), 400, "lease".into()).unwrap(), Balance { available_uakt: 590, reserved_uakt: 400 });
+        assert_eq!(s.reserve(2, p(1), 400, "lease".into()).unwrap(), Balance { available_uakt: 590, reserved_uakt: 400, act_uact: 0 });
         assert!(s.release(3, p(1), 401, "x".into()).is_err());
-        assert_eq!(s.release(3, p(1), 100, "lease".into()).unwrap(), Balance { available_uakt: 690, reserved_uakt: 300 });
+        assert_eq!(s.release(3, p(1), 100, "lease".into()).unwrap(), Balance { available_uakt: 690, reserved_uakt: 300, act_uact: 0 });
         s.check_invariants().unwrap();
         let page = s.journal_page(&GetJournalArg { principal: Some(p(1)), start: None, length: 10 });
         assert_eq!(page.total, 3);

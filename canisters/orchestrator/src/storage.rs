@@ -24,6 +24,11 @@ pub const JOURNAL_DATA_MEMORY_ID: MemoryId = MemoryId::new(4);
 pub const JOURNAL_BY_PRINCIPAL_MEMORY_ID: MemoryId = MemoryId::new(5);
 pub const CREDITED_BLOCKS_MEMORY_ID: MemoryId = MemoryId::new(6);
 pub const PENDING_DEPOSITS_MEMORY_ID: MemoryId = MemoryId::new(7);
+pub const AKASH_ACCOUNTS_MEMORY_ID: MemoryId = MemoryId::new(8);
+pub const AKASH_ACTIVE_MEMORY_ID: MemoryId = MemoryId::new(9);
+pub const AKASH_MSGS_MEMORY_ID: MemoryId = MemoryId::new(10);
+pub const MINT_REQUESTS_MEMORY_ID: MemoryId = MemoryId::new(11);
+pub const AKASH_BOOK_MEMORY_ID: MemoryId = MemoryId::new(12);
 
 /// The memories of one canister instance, opened over the raw stable memory.
 pub struct Memories {
@@ -101,19 +106,76 @@ where
     const BOUND: Bound = Bound::Unbounded;
 }
 
-/// A principal's money, in a fixed 24 bytes.
+/// A principal's money, in a fixed 32 bytes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct AccountRecord {
     pub available_uakt: u64,
     pub reserved_uakt: u64,
     /// How many journal entries concern this principal (the next per-principal position).
     pub journal_len: u64,
+    pub act_uact: u64,
 }
 
 impl AccountRecord {
     pub fn balance(&self) -> ic_akash_orchestrator_types::Balance {
-        ic_akash_orchestrator_types::Balance { available_uakt: self.available_uakt, reserved_uakt: self.reserved_uakt }
+        ic_akash_orchestrator_types::Balance {
+            available_uakt: self.available_uakt,
+            reserved_uakt: self.reserved_uakt,
+            act_uact: self.act_uact,
+        }
     }
+}
+
+/// Which key signs: the treasury's, or a principal's own (owner of its deployments).
+/// Stored as one tag byte and the principal's bytes, so it can key stable maps.
+#[derive(CandidType, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SignerId {
+    Treasury,
+    Owner(candid::Principal),
+}
+
+impl SignerId {
+    /// The threshold-ECDSA derivation path: one key per signer, fixed forever.
+    pub fn derivation_path(&self) -> Vec<Vec<u8>> {
+        match self {
+            SignerId::Treasury => vec![b"ic-akash/treasury/v1".to_vec()],
+            SignerId::Owner(p) => vec![b"ic-akash/owner/v1".to_vec(), p.as_slice().to_vec()],
+        }
+    }
+
+    /// The principal charged for what this signer does on its own behalf (none for the treasury).
+    pub fn owner(&self) -> Option<candid::Principal> {
+        match self {
+            SignerId::Treasury => None,
+            SignerId::Owner(p) => Some(*p),
+        }
+    }
+}
+
+impl Storable for SignerId {
+    fn to_bytes(&self) -> Cow<'_, [u8]> {
+        Cow::Owned(self.into_bytes())
+    }
+
+    fn into_bytes(self) -> Vec<u8> {
+        match self {
+            SignerId::Treasury => vec![0],
+            SignerId::Owner(p) => {
+                let mut v = vec![1];
+                v.extend_from_slice(p.as_slice());
+                v
+            }
+        }
+    }
+
+    fn from_bytes(bytes: Cow<[u8]>) -> Self {
+        match bytes.first() {
+            Some(1) => SignerId::Owner(candid::Principal::from_slice(&bytes[1..])),
+            _ => SignerId::Treasury,
+        }
+    }
+
+    const BOUND: Bound = Bound::Bounded { max_size: 30, is_fixed_size: false };
 }
 
 impl Storable for AccountRecord {
@@ -122,21 +184,22 @@ impl Storable for AccountRecord {
     }
 
     fn into_bytes(self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(24);
+        let mut out = Vec::with_capacity(32);
         out.extend_from_slice(&self.available_uakt.to_be_bytes());
         out.extend_from_slice(&self.reserved_uakt.to_be_bytes());
         out.extend_from_slice(&self.journal_len.to_be_bytes());
+        out.extend_from_slice(&self.act_uact.to_be_bytes());
         out
     }
 
     fn from_bytes(bytes: Cow<[u8]>) -> Self {
         let word = |i: usize| {
-            u64::from_be_bytes(bytes[i * 8..i * 8 + 8].try_into().expect("BUG: account record is 24 bytes"))
+            u64::from_be_bytes(bytes[i * 8..i * 8 + 8].try_into().expect("BUG: account record is 32 bytes"))
         };
-        AccountRecord { available_uakt: word(0), reserved_uakt: word(1), journal_len: word(2) }
+        AccountRecord { available_uakt: word(0), reserved_uakt: word(1), journal_len: word(2), act_uact: word(3) }
     }
 
-    const BOUND: Bound = Bound::Bounded { max_size: 24, is_fixed_size: true };
+    const BOUND: Bound = Bound::Bounded { max_size: 32, is_fixed_size: true };
 }
 
 #[cfg(test)]
@@ -145,8 +208,11 @@ mod tests {
 
     #[test]
     fn account_record_round_trips() {
-        let r = AccountRecord { available_uakt: 1, reserved_uakt: u64::MAX, journal_len: 7 };
+        let r = AccountRecord { available_uakt: 1, reserved_uakt: u64::MAX, journal_len: 7, act_uact: 9 };
         assert_eq!(AccountRecord::from_bytes(r.to_bytes()), r);
-        assert_eq!(r.to_bytes().len(), 24);
+        assert_eq!(r.to_bytes().len(), 32);
+        for id in [SignerId::Treasury, SignerId::Owner(candid::Principal::from_slice(&[7; 29]))] {
+            assert_eq!(SignerId::from_bytes(id.to_bytes()), id);
+        }
     }
 }

@@ -6,5 +6,6 @@ use crate::runtime::{Runtime, Task};
 pub async fn run<R: Runtime>(o: &Orchestrator<R>, task: Task) {
     match task {
         Task::RetryPendingDeposits => crate::deposit::retry_pending(o).await,
+        Task::AkashPipeline => crate::akash::pipeline::run(o).await,
     }
 }

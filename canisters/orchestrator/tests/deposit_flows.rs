@@ -20,7 +20,7 @@ fn a_pull_deposit_takes_the_icp_once_and_credits_its_akt_value_by_block_index() 
     // 8 AKT per ICP (ICP $4.80, AKT $0.60), 1% fee rounded up.
     assert_eq!(credit.quote.gross_uakt, 16_000_000);
     assert_eq!(credit.quote.fee_uakt, 160_000);
-    assert_eq!(credit.balance, Balance { available_uakt: 15_840_000, reserved_uakt: 0 });
+    assert_eq!(credit.balance, Balance { available_uakt: 15_840_000, reserved_uakt: 0, act_uact: 0 });
     assert_eq!(env.o.read(|s| s.balance(&alice)), credit.balance);
     // The payer paid amount + ledger fee (and a fee for the approval); the orchestrator got the amount.
     assert_eq!(env.icp(alice), 10 * ICP - 2 * ICP - 2 * 10_000);

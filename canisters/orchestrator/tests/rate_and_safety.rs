@@ -5,10 +5,10 @@ mod support;
 
 use ic_akash_orchestrator::deposit::deposit_icp;
 use ic_akash_orchestrator::lifecycle::set_config;
-use ic_akash_orchestrator::queries::{quote, withdraw};
+use ic_akash_orchestrator::queries::quote;
 use ic_akash_orchestrator::runtime::fake::{block_on, Fault, Method};
 use ic_akash_orchestrator::runtime::fake::xrc::XRC_REQUIRED_CYCLES;
-use ic_akash_orchestrator_types::{Change, ConfigArg, Error, GetJournalArg, RateSource, WithdrawArg};
+use ic_akash_orchestrator_types::{Change, ConfigArg, Error, GetJournalArg, RateSource};
 use ic_akash_orchestrator::xrc::ExchangeRateError;
 use support::{deposit, user, Env, ICP};
 
@@ -129,14 +129,6 @@ fn only_controllers_change_the_configuration_and_every_change_is_journaled() {
     assert_eq!(block_on(deposit_icp(&env.o, user(1), deposit(ICP))), Err(Error::Paused));
     set_config(&env.o, controller, ConfigArg { paused: Some(false), ..Default::default() }).unwrap();
     assert!(!matches!(block_on(deposit_icp(&env.o, user(1), deposit(ICP))), Err(Error::Paused)));
-}
-
-#[test]
-fn withdraw_exists_and_says_it_is_not_yet_available() {
-    let env = Env::new();
-    let arg = WithdrawArg { amount_uakt: 1, to_akash_address: "akash1...".into() };
-    assert_eq!(withdraw(&env.o, candid::Principal::anonymous(), arg.clone()), Err(Error::AnonymousCaller));
-    assert!(matches!(withdraw(&env.o, user(1), arg), Err(Error::NotYetAvailable { .. })));
 }
 
 #[test]

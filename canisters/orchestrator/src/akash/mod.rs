@@ -2,4 +2,6 @@
 //! over HTTPS outcalls, and the transaction pipeline.
 
 pub mod client;
+pub mod keys;
+pub mod pipeline;
 pub mod transform;

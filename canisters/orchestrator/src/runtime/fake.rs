@@ -359,11 +359,9 @@ impl Runtime for FakeRuntime {
         }
         // Consensus: 2f+1 equal responses (or, non-replicated, the one answer).
         let needed = if replicas == 1 { 1 } else { 2 * (replicas - 1) / 3 + 1 };
-        for a in &answers {
-            if let Ok(r) = a {
-                if answers.iter().filter(|b| b.as_ref().ok() == Some(r)).count() >= needed {
-                    return Ok(r.clone());
-                }
+        for r in answers.iter().flatten() {
+            if answers.iter().filter(|b| b.as_ref().ok() == Some(r)).count() >= needed {
+                return Ok(r.clone());
             }
         }
         // No agreement: the error most replicas saw, else no consensus.

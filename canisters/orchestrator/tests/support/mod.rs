@@ -11,6 +11,17 @@ use ic_akash_orchestrator::runtime::Runtime;
 use ic_akash_orchestrator::storage::RawMemory;
 use ic_akash_orchestrator_types::{ConfigArg, DepositIcpArg, OrchestratorArg};
 use icrc_ledger_types::icrc1::account::Account;
+use ic_akash_orchestrator::runtime::fake::akash::AkashSim;
+use ic_akash_orchestrator::runtime::fake::block_on;
+use ic_akash_orchestrator::storage::SignerId;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// The simulated chain's REST endpoints, as configured in the orchestrator.
+pub const ENDPOINTS: [&str; 3] = ["https://api-a.test", "https://api-b.test", "https://api-c.test"];
+pub const CHAIN_ID: &str = "akashnet-2";
+/// AKT the operator put in the treasury account at genesis (the pool withdrawals and mints use).
+pub const TREASURY_GENESIS_UAKT: u128 = 1_000_000_000_000;
 
 pub const ICP: u64 = 100_000_000;
 
@@ -20,6 +31,8 @@ pub struct Env {
     pub o: Orchestrator<FakeRuntime>,
     /// Beneficiaries whose deposit accounts may hold ICP, for the ledger reconciliation.
     pub beneficiaries: Vec<Principal>,
+    /// The simulated Akash chain, when the test has one.
+    pub chain: Option<Rc<RefCell<AkashSim>>>,
 }
 
 /// `deposit_icp` of `amount_e8s` for the caller, from its default account.
@@ -40,7 +53,78 @@ impl Env {
         let rt = FakeRuntime::new();
         let raw = RawMemory::default();
         let o = lifecycle::init(rt.clone(), raw.clone(), Some(OrchestratorArg::Init(config))).unwrap();
-        Env { rt, raw, o, beneficiaries: Vec::new() }
+        Env { rt, raw, o, beneficiaries: Vec::new(), chain: None }
+    }
+
+    /// An orchestrator whose Akash endpoints are a simulated chain; the treasury account holds
+    /// `TREASURY_GENESIS_UAKT` at genesis.
+    pub fn with_chain(config: ConfigArg) -> Self {
+        let config = ConfigArg {
+            akash_api_urls: Some(ENDPOINTS.iter().map(|u| u.to_string()).collect()),
+            akash_chain_id: Some(CHAIN_ID.into()),
+            ..config
+        };
+        let mut env = Self::with(config);
+        let sim = AkashSim::new(CHAIN_ID, &ENDPOINTS, env.now()).shared();
+        env.rt.set_http_service(sim.clone());
+        let treasury = env.treasury();
+        sim.borrow_mut().mint(&treasury, TREASURY_GENESIS_UAKT, "uakt");
+        env.chain = Some(sim);
+        env
+    }
+
+    pub fn sim(&self) -> std::cell::RefMut<'_, AkashSim> {
+        self.chain.as_ref().expect("a test with a chain").borrow_mut()
+    }
+
+    /// The treasury's Akash address (registers its key on first use).
+    pub fn treasury(&self) -> String {
+        block_on(ic_akash_orchestrator::akash::keys::signer_account(&self.o, SignerId::Treasury)).unwrap().address
+    }
+
+    /// `p` holds about `icp` ICP worth of AKT in the orchestrator (8 AKT per ICP, 1% fee).
+    pub fn credit_akt(&self, p: Principal, icp: u64) -> u64 {
+        self.fund(p, icp * ICP + 20_000, icp * ICP + 10_000);
+        block_on(ic_akash_orchestrator::deposit::deposit_icp(&self.o, p, deposit(icp * ICP))).unwrap().balance.available_uakt
+    }
+
+    /// Runs timers (and so the chain's blocks) for `secs` of virtual time.
+    pub fn run_for(&self, secs: u64) {
+        self.rt.run_timers_for(&self.o, secs);
+        let now = self.now();
+        self.sim().advance_to(now);
+    }
+
+    /// Runs until no Akash work is left (or `max_secs` passed); returns whether it got there.
+    pub fn run_until_idle(&self, max_secs: u64) -> bool {
+        let mut waited = 0;
+        while waited < max_secs {
+            if self.akash_idle() {
+                return true;
+            }
+            self.run_for(6);
+            waited += 6;
+        }
+        self.akash_idle()
+    }
+
+    pub fn akash_idle(&self) -> bool {
+        self.o.read(|s| s.active_signers().is_empty() && s.book().mint_batch.is_none() && s.waiting_mint_requests(1).is_empty())
+    }
+
+    /// The chain agrees with the books: the treasury's AKT is its genesis amount less what was
+    /// withdrawn, paid in fees and burned; its ACT is what was minted. Exact when nothing is in flight.
+    pub fn check_chain(&self) {
+        self.check();
+        let treasury = self.treasury();
+        let (withdrawn, fees, burned, minted) =
+            self.o.read(|s| (s.book().withdrawn_uakt, s.book().chain_fees_uakt, s.book().burned_uakt, s.book().minted_uact));
+        let sim = self.sim();
+        let on_chain = sim.balance(&treasury, "uakt");
+        let expected = TREASURY_GENESIS_UAKT - u128::from(withdrawn + fees + burned);
+        assert_eq!(on_chain, expected, "treasury uakt on chain vs books (withdrawn {withdrawn}, fees {fees}, burned {burned})");
+        assert_eq!(sim.balance(&treasury, "uact"), u128::from(minted), "treasury uact on chain vs ACT credited");
+        assert_eq!(sim.fees_collected(), u128::from(fees), "fees the chain collected vs fees charged to principals");
     }
 
     pub fn me(&self) -> Account {
