@@ -1071,6 +1071,9 @@ const LEDGER_RECORD_STATUSES: &[(&str, i64)] = &[
     ("ledger_record_status_invalid", 0),
     ("ledger_record_status_pending", 1),
     ("ledger_record_status_executed", 2),
+    // Node v2.1: a mint whose output truncates to zero or is below the minimum is canceled and
+    // its AKT refunded.
+    ("ledger_record_status_canceled", 3),
 ];
 
 /// The key of a BME ledger record: which conversion (`denom` → `to_denom`), who asked (`source`)

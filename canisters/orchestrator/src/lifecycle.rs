@@ -55,6 +55,14 @@ pub fn post_upgrade<R: Runtime>(rt: R, raw: RawMemory, arg: Option<OrchestratorA
 
 fn apply_config<R: Runtime>(o: &Orchestrator<R>, by: Principal, arg: ConfigArg) -> Result<Config, Error> {
     let config = o.read(|s| crate::config::apply(s.config(), &arg))?;
+    // Akash accounts are keys under this name: another name would be other accounts, and the
+    // funds and sequences recorded for these would no longer match what signs.
+    if o.read(|s| s.config().ecdsa_key_name != config.ecdsa_key_name && s.akash_account_count() > 0) {
+        return Err(Error::InvalidArgument {
+            field: "ecdsa_key_name".into(),
+            reason: "cannot change once Akash accounts exist (their keys are under the current name)".into(),
+        });
+    }
     let now = o.now_nanos();
     o.mutate(|s| s.set_config(now, by, arg, config.clone()));
     Ok(config)

@@ -8,7 +8,7 @@ use ic_akash_orchestrator_types::{HttpRequest, HttpResponse, Stats};
 
 /// `name value` lines with HELP and TYPE, as Prometheus scrapes them.
 pub fn encode(stats: &Stats, now_nanos: u64) -> String {
-    let gauges: [(&str, &str, u128); 10] = [
+    let gauges: [(&str, &str, u128); 15] = [
         ("icp_received_e8s", "ICP credited since install, in e8s", stats.icp_received_e8s.into()),
         ("credited_gross_uakt", "AKT value of all credits before fees, in uakt", stats.credited_gross_uakt.into()),
         ("fees_uakt", "Conversion fees kept, in uakt", stats.fees_uakt.into()),
@@ -19,6 +19,11 @@ pub fn encode(stats: &Stats, now_nanos: u64) -> String {
         ("deposits_pending", "ICRC-2 deposits whose ledger answer is awaited", stats.deposits_pending.into()),
         ("flows_in_progress", "Flows holding a guard now", stats.flows_in_progress.into()),
         ("cycles_balance", "Cycles held by the canister", stats.cycles_balance),
+        ("withdrawn_uakt", "AKT sent out by withdrawals, in uakt", stats.withdrawn_uakt.into()),
+        ("chain_fees_uakt", "Akash transaction fees charged to principals, in uakt", stats.chain_fees_uakt.into()),
+        ("burned_uakt", "AKT burned for ACT, in uakt", stats.burned_uakt.into()),
+        ("minted_uact", "ACT minted and credited, in uact", stats.minted_uact.into()),
+        ("akash_msgs_pending", "Akash messages queued or in a transaction not yet in a block", stats.akash_msgs_pending.into()),
     ];
     let mut out = String::new();
     for (name, help, value) in gauges {

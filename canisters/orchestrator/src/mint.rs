@@ -27,6 +27,8 @@ pub const MINT_RECORDS_LOOKUP_LIMIT: u32 = 20;
 /// A burn whose record has not executed after this long is reported in the logs.
 pub const MINT_SETTLE_WARN_SECS: u64 = 3600;
 pub const UACT: &str = "uact";
+/// The status of a record the chain canceled (and refunded).
+pub const LEDGER_RECORD_CANCELED: &str = "ledger_record_status_canceled";
 
 /// `mint_act`: reserves the AKT; the next batch burns it.
 pub async fn mint_act<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg: MintActArg) -> Result<u64, Error> {
@@ -82,6 +84,11 @@ pub async fn step<R: Runtime>(o: &Orchestrator<R>) {
             match client::mint_records(o, &treasury.address, MINT_RECORDS_LOOKUP_LIMIT).await {
                 Ok(records) => {
                     let record = records.iter().find(|r| r.id.height == height && r.id.source == treasury.address);
+                    if let Some(r) = record.filter(|r| r.status == LEDGER_RECORD_CANCELED) {
+                        o.log(Level::Warn, format!("burn of height {height} canceled by the chain; AKT refunded"));
+                        o.mutate(|s| s.cancel_mint(o.now_nanos(), &r.status));
+                        return;
+                    }
                     let minted = record.and_then(|r| r.executed_record.as_ref()).map(|e| &e.minted.coin);
                     match minted {
                         Some(coin) if coin.denom == UACT => {

@@ -315,3 +315,37 @@ fn an_upgrade_with_a_transaction_in_flight_resumes_it_and_sends_nothing_twice() 
     env.check_chain();
     assert_no_message_executed_twice(&env);
 }
+
+#[test]
+fn a_burn_the_chain_cancels_returns_the_akt_and_keeps_only_the_fee_paid() {
+    let env = Env::with_chain(ConfigArg::default());
+    let alice = user(1);
+    let credited = env.credit_akt(alice, 1);
+    let now = env.now();
+    env.sim().advance_to(now);
+    env.sim().set_min_mint(10_000_000); // 10 ACT, as on mainnet
+    let id = block_on(mint_act(&env.o, alice, MintActArg { amount_uakt: 2_000_000 })).unwrap();
+    assert!(env.run_until_idle(600));
+    let changes = journal(&env, alice);
+    let fee = changes
+        .iter()
+        .find_map(|c| match c {
+            Change::ActMintBurned { mint_id, fee_uakt, .. } if *mint_id == id => Some(*fee_uakt),
+            _ => None,
+        })
+        .expect("burned first");
+    assert!(changes.iter().any(|c| matches!(c, Change::ActMintFailed { mint_id, .. } if *mint_id == id)));
+    let b = env.o.read(|s| s.balance(&alice));
+    assert_eq!((b.available_uakt, b.act_uact), (credited - fee, 0));
+    env.check_chain();
+}
+
+#[test]
+fn the_key_name_cannot_change_once_akash_accounts_exist() {
+    let env = Env::with_chain(ConfigArg::default());
+    let controller = env.rt.controller();
+    let other = ConfigArg { ecdsa_key_name: Some("test_key_1".into()), ..Default::default() };
+    env.treasury();
+    let e = ic_akash_orchestrator::lifecycle::set_config(&env.o, controller, other).unwrap_err();
+    assert!(matches!(e, Error::InvalidArgument { ref field, .. } if field == "ecdsa_key_name"), "{e:?}");
+}

@@ -235,6 +235,10 @@ impl State {
         self.akash_active.keys().collect()
     }
 
+    pub fn akash_account_count(&self) -> u64 {
+        self.akash_accounts.len()
+    }
+
     pub fn active_signers_is_empty(&self) -> bool {
         self.akash_active.is_empty()
     }
@@ -415,6 +419,26 @@ impl State {
         }
         self.update_book(|b| {
             b.minted_uact += minted_uact;
+            b.mint_batch = None;
+        });
+    }
+
+    /// The chain canceled the burn's ledger record and refunded the AKT to the treasury: each
+    /// request gets back what it burned (the transaction fee stays paid).
+    pub fn cancel_mint(&mut self, now_nanos: u64, reason: &str) {
+        let Some(batch) = self.book().mint_batch.clone() else { return };
+        if !matches!(batch.state, MintState::Burned { .. }) {
+            return;
+        }
+        for r in &batch.requests {
+            let mut acc = self.account(&r.principal);
+            acc.available_uakt += r.amount_uakt;
+            self.update_totals(|t| t.available_uakt += r.amount_uakt);
+            let change = Change::ActMintFailed { mint_id: r.id, reason: format!("canceled by the chain: {reason}"), fee_uakt: 0 };
+            self.commit(now_nanos, r.principal, acc, change);
+        }
+        self.update_book(|b| {
+            b.burned_uakt -= batch.total_uakt;
             b.mint_batch = None;
         });
     }
