@@ -60,6 +60,9 @@ pub struct ConfigArg {
     pub withdraw_min_uakt: Option<u64>,
     /// Fee allowance the treasury grants each owner account, in uakt (default 5_000_000).
     pub owner_fee_allowance_uakt: Option<u64>,
+    /// Flat fee per Akash operation (withdrawal, mint, account opening), kept to pay for its
+    /// threshold signature and outcalls (default 50_000 uakt = 0.05 AKT).
+    pub akash_service_fee_uakt: Option<u64>,
 }
 
 /// The configuration in force.
@@ -85,6 +88,7 @@ pub struct Config {
     pub akash_tx_timeout_secs: u64,
     pub withdraw_min_uakt: u64,
     pub owner_fee_allowance_uakt: u64,
+    pub akash_service_fee_uakt: u64,
 }
 
 /// An ICRC-1 account.
@@ -260,16 +264,18 @@ pub enum Change {
     Released { amount_uakt: u64, purpose: String },
     ConfigChanged { by: Principal, arg: ConfigArg },
     /// A withdrawal was accepted; its outcome follows as `Withdrawn` or `WithdrawFailed`.
-    WithdrawRequested { withdraw_id: u64, to: String, amount_uakt: u64 },
+    WithdrawRequested { withdraw_id: u64, to: String, amount_uakt: u64, service_fee_uakt: u64 },
     Withdrawn { withdraw_id: u64, to: String, amount_uakt: u64, fee_uakt: u64, tx_hash: String },
     WithdrawFailed { withdraw_id: u64, reason: String, fee_uakt: u64 },
     /// AKT set aside to be burned for ACT in the next mint.
-    ActMintRequested { mint_id: u64, amount_uakt: u64 },
+    ActMintRequested { mint_id: u64, amount_uakt: u64, service_fee_uakt: u64 },
     /// The AKT was burned on chain (ACT follows when the epoch settles).
     ActMintBurned { mint_id: u64, burned_uakt: u64, fee_uakt: u64, tx_hash: String },
     /// ACT credited: this principal's exact share of what the burn minted.
     ActMinted { mint_id: u64, burned_uakt: u64, minted_uact: u64 },
     ActMintFailed { mint_id: u64, reason: String, fee_uakt: u64 },
+    /// Opening the principal's own Akash account was queued.
+    AkashAccountRequested { address: String, fee_reserve_uakt: u64, service_fee_uakt: u64 },
     /// The principal's own Akash account was opened (fee allowance granted by the treasury).
     AkashAccountOpened { address: String, fee_uakt: u64, tx_hash: String },
     /// A transaction carrying this principal's messages ended so.
@@ -295,6 +301,9 @@ pub struct Stats {
     pub chain_fees_uakt: u64,
     /// AKT burned for ACT.
     pub burned_uakt: u64,
+    /// Flat fees per Akash operation kept by the orchestrator (they pay for signatures and
+    /// outcalls).
+    pub service_fees_uakt: u64,
     /// ACT minted and credited.
     pub minted_uact: u64,
     /// Messages waiting for a transaction or in one not yet in a block.

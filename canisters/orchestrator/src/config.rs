@@ -26,6 +26,8 @@ pub const DEFAULT_AKASH_MAX_MSGS_PER_TX: u16 = 16;
 pub const DEFAULT_AKASH_TX_TIMEOUT_SECS: u64 = 180;
 pub const DEFAULT_WITHDRAW_MIN_UAKT: u64 = 1_000_000;
 pub const DEFAULT_OWNER_FEE_ALLOWANCE_UAKT: u64 = 5_000_000;
+/// About the cycles of one `key_1` signature and its outcalls (~29B cycles, ~$0.04) at 0.6 $/AKT.
+pub const DEFAULT_AKASH_SERVICE_FEE_UAKT: u64 = 50_000;
 /// Most Akash endpoints configured (each read may try them all).
 pub const MAX_AKASH_API_URLS: usize = 8;
 
@@ -55,6 +57,7 @@ pub fn default_config() -> Config {
         akash_tx_timeout_secs: DEFAULT_AKASH_TX_TIMEOUT_SECS,
         withdraw_min_uakt: DEFAULT_WITHDRAW_MIN_UAKT,
         owner_fee_allowance_uakt: DEFAULT_OWNER_FEE_ALLOWANCE_UAKT,
+        akash_service_fee_uakt: DEFAULT_AKASH_SERVICE_FEE_UAKT,
     }
 }
 
@@ -124,6 +127,9 @@ pub fn apply(base: &Config, arg: &ConfigArg) -> Result<Config, Error> {
     }
     if let Some(v) = arg.owner_fee_allowance_uakt {
         c.owner_fee_allowance_uakt = v;
+    }
+    if let Some(v) = arg.akash_service_fee_uakt {
+        c.akash_service_fee_uakt = v;
     }
     validate(&c)?;
     Ok(c)

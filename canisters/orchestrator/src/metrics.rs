@@ -8,7 +8,7 @@ use ic_akash_orchestrator_types::{HttpRequest, HttpResponse, Stats};
 
 /// `name value` lines with HELP and TYPE, as Prometheus scrapes them.
 pub fn encode(stats: &Stats, now_nanos: u64) -> String {
-    let gauges: [(&str, &str, u128); 15] = [
+    let gauges: [(&str, &str, u128); 16] = [
         ("icp_received_e8s", "ICP credited since install, in e8s", stats.icp_received_e8s.into()),
         ("credited_gross_uakt", "AKT value of all credits before fees, in uakt", stats.credited_gross_uakt.into()),
         ("fees_uakt", "Conversion fees kept, in uakt", stats.fees_uakt.into()),
@@ -23,6 +23,7 @@ pub fn encode(stats: &Stats, now_nanos: u64) -> String {
         ("chain_fees_uakt", "Akash transaction fees charged to principals, in uakt", stats.chain_fees_uakt.into()),
         ("burned_uakt", "AKT burned for ACT, in uakt", stats.burned_uakt.into()),
         ("minted_uact", "ACT minted and credited, in uact", stats.minted_uact.into()),
+        ("service_fees_uakt", "Flat Akash operation fees kept, in uakt", stats.service_fees_uakt.into()),
         ("akash_msgs_pending", "Akash messages queued or in a transaction not yet in a block", stats.akash_msgs_pending.into()),
     ];
     let mut out = String::new();

@@ -33,7 +33,8 @@ pub const LEDGER_RECORD_CANCELED: &str = "ledger_record_status_canceled";
 /// `mint_act`: reserves the AKT; the next batch burns it.
 pub async fn mint_act<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg: MintActArg) -> Result<u64, Error> {
     check_caller(caller)?;
-    if o.read(|s| s.config().paused) {
+    let config = o.read(|s| s.config().clone());
+    if config.paused {
         return Err(Error::Paused);
     }
     if arg.amount_uakt < MIN_MINT_UAKT {
@@ -41,12 +42,12 @@ pub async fn mint_act<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg: M
     }
     o.guards.borrow_mut().charge_rate_limit(caller, o.now_secs())?;
     let available = o.read(|s| s.balance(&caller).available_uakt);
-    let needed = arg.amount_uakt.saturating_add(MINT_FEE_RESERVE_UAKT);
+    let needed = arg.amount_uakt.saturating_add(MINT_FEE_RESERVE_UAKT).saturating_add(config.akash_service_fee_uakt);
     if available < needed {
         return Err(Error::InsufficientBalance { available_uakt: available, requested_uakt: needed });
     }
     pipeline::ready_signer(o, SignerId::Treasury).await?;
-    let id = o.mutate(|s| s.request_mint(o.now_nanos(), caller, arg.amount_uakt, MINT_FEE_RESERVE_UAKT))?;
+    let id = o.mutate(|s| s.request_mint(o.now_nanos(), caller, arg.amount_uakt, MINT_FEE_RESERVE_UAKT, config.akash_service_fee_uakt))?;
     pipeline::schedule(o, 0);
     Ok(id)
 }

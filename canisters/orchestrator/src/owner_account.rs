@@ -40,8 +40,9 @@ pub async fn open_akash_account<R: Runtime>(o: &Orchestrator<R>, caller: Princip
     }
     o.guards.borrow_mut().charge_rate_limit(caller, o.now_secs())?;
     let available = o.read(|s| s.balance(&caller).available_uakt);
-    if available < OPEN_ACCOUNT_FEE_RESERVE_UAKT {
-        return Err(Error::InsufficientBalance { available_uakt: available, requested_uakt: OPEN_ACCOUNT_FEE_RESERVE_UAKT });
+    let needed = OPEN_ACCOUNT_FEE_RESERVE_UAKT + config.akash_service_fee_uakt;
+    if available < needed {
+        return Err(Error::InsufficientBalance { available_uakt: available, requested_uakt: needed });
     }
     let treasury = pipeline::ready_signer(o, SignerId::Treasury).await?;
     pipeline::ready_signer(o, id).await?;
@@ -56,6 +57,7 @@ pub async fn open_akash_account<R: Runtime>(o: &Orchestrator<R>, caller: Princip
             config.owner_fee_allowance_uakt,
             &OWNER_ALLOWED_MESSAGES,
             OPEN_ACCOUNT_FEE_RESERVE_UAKT,
+            config.akash_service_fee_uakt,
         )
     })?;
     pipeline::schedule(o, 0);

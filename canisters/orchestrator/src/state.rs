@@ -309,6 +309,7 @@ impl State {
             withdrawn_uakt: self.book().withdrawn_uakt,
             chain_fees_uakt: self.book().chain_fees_uakt,
             burned_uakt: self.book().burned_uakt,
+            service_fees_uakt: self.book().service_fees_uakt,
             minted_uact: self.book().minted_uact,
             akash_msgs_pending: self.akash_msgs.len(),
         }
@@ -336,7 +337,7 @@ impl State {
             }
         }
         let b = self.book();
-        let out = b.withdrawn_uakt + b.chain_fees_uakt + b.burned_uakt;
+        let out = b.withdrawn_uakt + b.chain_fees_uakt + b.burned_uakt + b.service_fees_uakt;
         let checks = [
             ("available", available, t.available_uakt),
             ("reserved", reserved, t.reserved_uakt),
@@ -345,7 +346,7 @@ impl State {
             ("icp received", icp, t.icp_received_e8s),
             ("credited gross", gross, t.credited_gross_uakt),
             ("fees", fees, t.fees_uakt),
-            ("held + fees + withdrawn + chain fees + burned = credited", available + reserved + fees + out, t.credited_gross_uakt),
+            ("held + fees + withdrawn + chain fees + burned + service fees = credited", available + reserved + fees + out, t.credited_gross_uakt),
             ("act held = act minted", self.act_held(), b.minted_uact),
         ];
         for (what, actual, expected) in checks {

@@ -32,14 +32,15 @@ pub async fn withdraw<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg: W
     ic_akash::address::validate(&to)
         .map_err(|e| Error::InvalidArgument { field: "to_akash_address".into(), reason: e.to_string() })?;
     o.guards.borrow_mut().charge_rate_limit(caller, o.now_secs())?;
-    let needed = arg.amount_uakt.saturating_add(WITHDRAW_FEE_RESERVE_UAKT);
+    let needed = arg.amount_uakt.saturating_add(WITHDRAW_FEE_RESERVE_UAKT).saturating_add(config.akash_service_fee_uakt);
     let available = o.read(|s| s.balance(&caller).available_uakt);
     if available < needed {
         return Err(Error::InsufficientBalance { available_uakt: available, requested_uakt: needed });
     }
     let treasury = pipeline::ready_signer(o, SignerId::Treasury).await?;
     let id = o.mutate(|s| {
-        s.request_withdraw(o.now_nanos(), caller, &treasury.address, to, arg.amount_uakt, WITHDRAW_FEE_RESERVE_UAKT)
+        let fee = config.akash_service_fee_uakt;
+        s.request_withdraw(o.now_nanos(), caller, &treasury.address, to, arg.amount_uakt, WITHDRAW_FEE_RESERVE_UAKT, fee)
     })?;
     pipeline::schedule(o, 0);
     Ok(id)

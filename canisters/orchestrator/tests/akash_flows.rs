@@ -12,6 +12,7 @@ use ic_akash_orchestrator::storage::SignerId;
 use ic_akash_orchestrator::withdraw::{withdraw, WITHDRAW_FEE_RESERVE_UAKT};
 use ic_akash_orchestrator_types::{Change, ConfigArg, Error, GetJournalArg, MintActArg, TxOutcome, WithdrawArg};
 use candid::Principal;
+use ic_akash_orchestrator::config::DEFAULT_AKASH_SERVICE_FEE_UAKT as SERVICE_FEE;
 use support::{user, Env, ENDPOINTS};
 
 /// A valid Akash address derived from `n` (the destination of a withdrawal).
@@ -50,6 +51,13 @@ fn assert_no_message_executed_twice(env: &Env) {
             assert!(seen.insert((tx.signer.clone(), m.clone())), "message executed twice in {}", tx.hash);
         }
     }
+    // Each signer's transactions took consecutive sequences: none lost, none competing.
+    let mut next: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+    for tx in sim.included_txs() {
+        let n = next.entry(tx.signer.as_str()).or_insert(tx.sequence);
+        assert_eq!(tx.sequence, *n, "sequence gap or repeat for {}", tx.signer);
+        *n += 1;
+    }
 }
 
 #[test]
@@ -60,7 +68,8 @@ fn a_withdrawal_sends_exactly_the_amount_once_and_charges_the_exact_fee() {
     let to = dest(1);
     let id = block_on(withdraw(&env.o, alice, w(5_000_000, &to))).unwrap();
     let b = env.o.read(|s| s.balance(&alice));
-    assert_eq!((b.available_uakt, b.reserved_uakt), (credited - 5_000_000 - WITHDRAW_FEE_RESERVE_UAKT, 5_000_000 + WITHDRAW_FEE_RESERVE_UAKT));
+    let expected = (credited - 5_000_000 - WITHDRAW_FEE_RESERVE_UAKT - SERVICE_FEE, 5_000_000 + WITHDRAW_FEE_RESERVE_UAKT);
+    assert_eq!((b.available_uakt, b.reserved_uakt), expected);
     env.check();
     assert!(env.run_until_idle(120));
 
@@ -72,7 +81,8 @@ fn a_withdrawal_sends_exactly_the_amount_once_and_charges_the_exact_fee() {
     assert_eq!(tx.code, 0);
     assert!(changes.iter().any(|c| matches!(c, Change::AkashTx { tx_hash, outcome: TxOutcome::Included { code: 0, .. }, .. } if *tx_hash == hash)));
     let b = env.o.read(|s| s.balance(&alice));
-    assert_eq!((b.available_uakt, b.reserved_uakt), (credited - 5_000_000 - fee, 0));
+    assert_eq!((b.available_uakt, b.reserved_uakt), (credited - 5_000_000 - fee - SERVICE_FEE, 0));
+    assert_eq!(env.o.read(|s| s.book().service_fees_uakt), SERVICE_FEE);
     env.check_chain();
     assert_no_message_executed_twice(&env);
 }
@@ -195,7 +205,7 @@ fn an_owner_account_is_opened_with_a_fee_allowance_from_the_treasury_once() {
         })
         .unwrap();
     assert!(fee > 0);
-    assert_eq!(env.o.read(|s| s.balance(&alice)).available_uakt, credited - fee);
+    assert_eq!(env.o.read(|s| s.balance(&alice)).available_uakt, credited - fee - SERVICE_FEE);
     assert_eq!(block_on(open_akash_account(&env.o, alice)).unwrap().owner, Some(owner));
     env.run_for(60);
     assert_eq!(env.sim().included_txs().len(), 1, "opened once");
@@ -291,12 +301,11 @@ fn a_message_that_keeps_failing_ends_failed_with_its_reserve_returned() {
     env.sim().clear_faults();
     let changes = journal(&env, alice);
     let failed = changes.iter().any(|c| matches!(c, Change::WithdrawFailed { withdraw_id, fee_uakt: 0, .. } if *withdraw_id == id));
-    let done = withdrawn_fee(&changes, id).is_some();
-    assert!(failed ^ done, "ends exactly one way");
-    if failed {
-        assert_eq!(env.o.read(|s| s.balance(&alice)).available_uakt, credited);
-        assert_eq!(env.sim().balance(&dest(6), "uakt"), 0);
-    }
+    assert!(failed && withdrawn_fee(&changes, id).is_none(), "fails, and only fails");
+    let drops = changes.iter().filter(|c| matches!(c, Change::AkashTx { outcome: TxOutcome::Dropped, .. })).count();
+    assert_eq!(drops, MAX_MSG_ATTEMPTS as usize, "one journaled drop per attempt");
+    assert_eq!(env.o.read(|s| s.balance(&alice)).available_uakt, credited - SERVICE_FEE);
+    assert_eq!(env.sim().balance(&dest(6), "uakt"), 0);
     env.check_chain();
 }
 
@@ -336,7 +345,7 @@ fn a_burn_the_chain_cancels_returns_the_akt_and_keeps_only_the_fee_paid() {
         .expect("burned first");
     assert!(changes.iter().any(|c| matches!(c, Change::ActMintFailed { mint_id, .. } if *mint_id == id)));
     let b = env.o.read(|s| s.balance(&alice));
-    assert_eq!((b.available_uakt, b.act_uact), (credited - fee, 0));
+    assert_eq!((b.available_uakt, b.act_uact), (credited - fee - SERVICE_FEE, 0));
     env.check_chain();
 }
 

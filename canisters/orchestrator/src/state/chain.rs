@@ -174,6 +174,8 @@ pub struct AkashBook {
     pub mint_batch: Option<MintBatch>,
     /// Reservations made with `State::reserve` (not by a flow of this module).
     pub other_reserved_uakt: u64,
+    /// Flat fees per Akash operation, which pay for its signature and outcalls.
+    pub service_fees_uakt: u64,
 }
 
 /// What happened to a message.
@@ -278,17 +280,24 @@ impl State {
 
     /// Moves `amount` from available to reserved without a journal entry of its own (the
     /// flow's own entry says why).
-    fn take_reserve(&mut self, p: Principal, amount: u64) -> Result<crate::storage::AccountRecord, Error> {
+    /// Also takes `service_fee` (kept by the orchestrator: it pays the cycles of the
+    /// operation's signature and outcalls), all or nothing.
+    fn take_reserve(&mut self, p: Principal, amount: u64, service_fee: u64) -> Result<crate::storage::AccountRecord, Error> {
         let mut acc = self.account(&p);
-        if acc.available_uakt < amount {
-            return Err(Error::InsufficientBalance { available_uakt: acc.available_uakt, requested_uakt: amount });
+        let needed = amount.checked_add(service_fee).ok_or(Error::InvalidArgument {
+            field: "amount_uakt".into(),
+            reason: "too large".into(),
+        })?;
+        if acc.available_uakt < needed {
+            return Err(Error::InsufficientBalance { available_uakt: acc.available_uakt, requested_uakt: needed });
         }
-        acc.available_uakt -= amount;
+        acc.available_uakt -= needed;
         acc.reserved_uakt += amount;
         self.update_totals(|t| {
-            t.available_uakt -= amount;
+            t.available_uakt -= needed;
             t.reserved_uakt += amount;
         });
+        self.update_book(|b| b.service_fees_uakt += service_fee);
         Ok(acc)
     }
 
@@ -315,6 +324,7 @@ impl State {
         to: String,
         amount_uakt: u64,
         fee_reserve_uakt: u64,
+        service_fee_uakt: u64,
     ) -> Result<u64, Error> {
         let coin = ic_akash::msgs::coin(u128::from(amount_uakt), "uakt");
         let any = ic_akash::msgs::bank_send(treasury_address, &to, &[coin])
@@ -323,10 +333,11 @@ impl State {
             field: "amount_uakt".into(),
             reason: "too large".into(),
         })?;
-        let acc = self.take_reserve(p, total)?;
+        let acc = self.take_reserve(p, total, service_fee_uakt)?;
         let withdraw_id = self.book().next_withdraw_id;
         self.update_book(|b| b.next_withdraw_id += 1);
-        self.commit(now_nanos, p, acc, Change::WithdrawRequested { withdraw_id, to: to.clone(), amount_uakt });
+        let change = Change::WithdrawRequested { withdraw_id, to: to.clone(), amount_uakt, service_fee_uakt };
+        self.commit(now_nanos, p, acc, change);
         let payer = Payer { principal: p, fee_reserve_left_uakt: fee_reserve_uakt, fee_paid_uakt: 0 };
         let purpose = Purpose::Withdraw { withdraw_id, to, amount_uakt };
         self.enqueue(now_nanos / crate::canister::NANOS_PER_SEC, SignerId::Treasury, any, vec![payer], purpose);
@@ -334,15 +345,22 @@ impl State {
     }
 
     /// `mint_act`: reserves the AKT to burn and a fee reserve until the next mint batch.
-    pub fn request_mint(&mut self, now_nanos: u64, p: Principal, amount_uakt: u64, fee_reserve_uakt: u64) -> Result<u64, Error> {
+    pub fn request_mint(
+        &mut self,
+        now_nanos: u64,
+        p: Principal,
+        amount_uakt: u64,
+        fee_reserve_uakt: u64,
+        service_fee_uakt: u64,
+    ) -> Result<u64, Error> {
         let total = amount_uakt.checked_add(fee_reserve_uakt).ok_or(Error::InvalidArgument {
             field: "amount_uakt".into(),
             reason: "too large".into(),
         })?;
-        let acc = self.take_reserve(p, total)?;
+        let acc = self.take_reserve(p, total, service_fee_uakt)?;
         let mint_id = self.book().next_mint_id;
         self.update_book(|b| b.next_mint_id += 1);
-        self.commit(now_nanos, p, acc, Change::ActMintRequested { mint_id, amount_uakt });
+        self.commit(now_nanos, p, acc, Change::ActMintRequested { mint_id, amount_uakt, service_fee_uakt });
         let req = MintRequest {
             id: mint_id,
             principal: p,
@@ -568,15 +586,16 @@ impl State {
         allowance_uakt: u64,
         allowed_messages: &[&str],
         fee_reserve_uakt: u64,
+        service_fee_uakt: u64,
     ) -> Result<u64, Error> {
         let id = SignerId::Owner(owner);
         let owner_acc = self.tx_account(&id).expect("BUG: the owner's key is registered first");
         let coin = ic_akash::msgs::coin(u128::from(allowance_uakt), "uakt");
         let any = ic_akash::msgs::grant_fee_allowance(treasury_address, &owner_acc.address, &[coin], None, allowed_messages)
             .map_err(|e| Error::InvalidArgument { field: "owner_fee_allowance_uakt".into(), reason: e.to_string() })?;
-        let acc = self.take_reserve(owner, fee_reserve_uakt)?;
-        let purpose = format!("fee for opening Akash account {}", owner_acc.address);
-        self.commit(now_nanos, owner, acc, Change::Reserved { amount_uakt: fee_reserve_uakt, purpose });
+        let acc = self.take_reserve(owner, fee_reserve_uakt, service_fee_uakt)?;
+        let change = Change::AkashAccountRequested { address: owner_acc.address.clone(), fee_reserve_uakt, service_fee_uakt };
+        self.commit(now_nanos, owner, acc, change);
         let payer = Payer { principal: owner, fee_reserve_left_uakt: fee_reserve_uakt, fee_paid_uakt: 0 };
         Ok(self.enqueue(now_nanos / crate::canister::NANOS_PER_SEC, SignerId::Treasury, any, vec![payer], Purpose::OpenAccount { owner }))
     }
@@ -655,8 +674,8 @@ mod tests {
     #[test]
     fn a_withdrawal_reserves_then_spends_exactly_amount_and_fee() {
         let mut s = funded(1, 10_000_000);
-        let id = s.request_withdraw(1, p(1), TREASURY, TO.into(), 4_000_000, 50_000).unwrap();
-        assert_eq!(s.balance(&p(1)).available_uakt, 5_950_000);
+        let id = s.request_withdraw(1, p(1), TREASURY, TO.into(), 4_000_000, 50_000, 7).unwrap();
+        assert_eq!(s.balance(&p(1)).available_uakt, 5_949_993);
         assert_eq!(s.balance(&p(1)).reserved_uakt, 4_050_000);
         s.check_invariants().unwrap();
         let mut msg = queued(&s).remove(0);
@@ -666,24 +685,24 @@ mod tests {
         s.check_invariants().unwrap();
         s.settle_msg(2, msg, MsgOutcome::Succeeded { tx_hash: "AB".into(), height: 9 });
         let b = s.balance(&p(1));
-        assert_eq!((b.available_uakt, b.reserved_uakt), (10_000_000 - 4_000_000 - 3_001, 0));
-        assert_eq!((s.book().withdrawn_uakt, s.book().chain_fees_uakt), (4_000_000, 3_001));
+        assert_eq!((b.available_uakt, b.reserved_uakt), (10_000_000 - 4_000_000 - 3_001 - 7, 0));
+        assert_eq!((s.book().withdrawn_uakt, s.book().chain_fees_uakt, s.book().service_fees_uakt), (4_000_000, 3_001, 7));
         s.check_invariants().unwrap();
     }
 
     #[test]
     fn a_failed_withdrawal_returns_all_but_the_fee_paid() {
         let mut s = funded(1, 10_000_000);
-        s.request_withdraw(1, p(1), TREASURY, TO.into(), 4_000_000, 50_000).unwrap();
+        s.request_withdraw(1, p(1), TREASURY, TO.into(), 4_000_000, 50_000, 0).unwrap();
         let mut msg = queued(&s).remove(0);
         s.charge_fee(&mut msg, 700);
         s.settle_msg(2, msg, MsgOutcome::Failed { reason: "no".into() });
         assert_eq!(s.balance(&p(1)).available_uakt, 10_000_000 - 700);
         assert_eq!(s.book().withdrawn_uakt, 0);
         s.check_invariants().unwrap();
-        assert!(s.request_withdraw(1, p(1), TREASURY, "nope".into(), 1, 0).is_err());
+        assert!(s.request_withdraw(1, p(1), TREASURY, "nope".into(), 1, 0, 0).is_err());
         assert_eq!(
-            s.request_withdraw(1, p(1), TREASURY, TO.into(), 10_000_000, 50_000),
+            s.request_withdraw(1, p(1), TREASURY, TO.into(), 10_000_000, 50_000, 0),
             Err(Error::InsufficientBalance { available_uakt: 9_999_300, requested_uakt: 10_050_000 })
         );
     }
@@ -691,9 +710,9 @@ mod tests {
     #[test]
     fn a_mint_batch_charges_each_request_its_burn_and_fee_share_and_splits_the_act_exactly() {
         let mut s = funded(3, 10_000_000);
-        s.request_mint(1, p(1), 1_000_000, 50_000).unwrap();
-        s.request_mint(1, p(2), 2_000_000, 50_000).unwrap();
-        s.request_mint(1, p(3), 3_333_333, 50_000).unwrap();
+        s.request_mint(1, p(1), 1_000_000, 50_000, 0).unwrap();
+        s.request_mint(1, p(2), 2_000_000, 50_000, 0).unwrap();
+        s.request_mint(1, p(3), 3_333_333, 50_000, 0).unwrap();
         s.check_invariants().unwrap();
         let msg_id = s.start_mint_batch(2, TREASURY, 10).unwrap();
         assert!(s.start_mint_batch(2, TREASURY, 10).is_none(), "one batch at a time");
@@ -717,7 +736,7 @@ mod tests {
     #[test]
     fn mint_requests_expire_when_minting_stays_halted() {
         let mut s = funded(1, 5_000_000);
-        s.request_mint(0, p(1), 1_000_000, 50_000).unwrap();
+        s.request_mint(0, p(1), 1_000_000, 50_000, 0).unwrap();
         assert_eq!(s.expire_mint_requests(10 * 1_000_000_000, 3600), 0);
         assert_eq!(s.expire_mint_requests(3601 * 1_000_000_000, 3600), 1);
         assert_eq!(s.balance(&p(1)).available_uakt, 5_000_000);
