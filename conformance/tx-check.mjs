@@ -3,12 +3,20 @@
 // address and the signature. Usage: node tx-check.mjs INPUT.json; prints JSON results on stdout.
 //
 // Input: {"txs": [{name, tx_base64, chain_id, account_number, pubkey_hex, sequence, address?,
-//                  private_key_hex?, timeout_timestamp_secs?, messages: [{type_url, json}]}],
+//                  private_key_hex?, timeout_timestamp_secs? | timeout_timestamp_window_secs?,
+//                  memo?, messages: [{type_url, json}]}],
 //         "simulations": [{name, tx_base64, signed_tx_base64}]}
 // where each `json` is the expected message in the SDK's JSON form (what `Msg.fromJSON` reads),
 // except that an `Any` may be written as {"@type": URL, ...fields}: it is encoded here with the
 // SDK's type for URL. Every `Any` inside a decoded message (an allowance, an authorization) is
-// decoded too and must re-encode to the same bytes.
+// decoded too and must re-encode to the same bytes; the message type URLs an allowance lists
+// (`allowed_messages`) must be message types the SDK knows.
+//
+// Transactions produced elsewhere (the orchestrator's pipeline, signed by threshold ECDSA) come
+// without `private_key_hex`: their signature is verified over cosmjs's sign doc, but cannot be
+// compared with a wallet's. Their `timeout_timestamp` depends on when they were signed, so
+// `timeout_timestamp_window_secs: [earliest, latest]` (inclusive) may stand for the exact value;
+// `memo`, when given, must be the body's memo.
 // Output: {"results": [{name, ok, checks: {name: bool}, errors: [..], details: {..}}],
 //          "sim_results": [same shape]}
 
@@ -67,8 +75,10 @@ function expandAnys(json) {
 
 // Decodes every Any ({typeUrl, value}) inside a decoded message with `types`, recursively, and
 // reports the URLs seen, the ones `types` does not know and whether all re-encode byte-identically.
-function nestedAnys(decoded, types, acc = { urls: [], unknown: [], reencode: true }) {
+// Also collects the message type URLs of any `allowedMessages` list (AllowedMsgAllowance).
+function nestedAnys(decoded, types, acc = { urls: [], unknown: [], reencode: true, allowedMessages: [] }) {
   if (decoded === null || typeof decoded !== "object" || decoded instanceof Uint8Array || decoded instanceof Date) return acc;
+  if (Array.isArray(decoded.allowedMessages)) acc.allowedMessages.push(...decoded.allowedMessages);
   for (const v of Array.isArray(decoded) ? decoded : Object.values(decoded)) {
     if (v && typeof v === "object" && typeof v.typeUrl === "string" && v.value instanceof Uint8Array) {
       const T = types.get(v.typeUrl);
@@ -117,11 +127,16 @@ async function checkTx(input) {
   const auth = cosmos.AuthInfo.decode(raw.authInfoBytes);
   check("auth_info_reencodes", bytesEqual(cosmos.AuthInfo.encode(auth).finish(), raw.authInfoBytes));
   details.memo = body.memo;
+  if (input.memo !== undefined) check("memo", body.memo === input.memo, JSON.stringify(body.memo));
   // Cosmos SDK 0.53 timeout_timestamp (TxBody field 5): whole seconds, or absent.
   const ts = body.timeoutTimestamp;
   details.timeout_timestamp_ms = ts ? ts.getTime() : null;
   if (input.timeout_timestamp_secs !== undefined) {
     check("timeout_timestamp", ts && ts.getTime() === Number(input.timeout_timestamp_secs) * 1000, String(ts && ts.getTime()));
+  } else if (input.timeout_timestamp_window_secs !== undefined) {
+    const [earliest, latest] = input.timeout_timestamp_window_secs.map((x) => Number(x) * 1000);
+    const ms = ts ? ts.getTime() : NaN;
+    check("timeout_timestamp", ms % 1000 === 0 && ms >= earliest && ms <= latest, `${ms} not whole seconds in [${earliest}, ${latest}]`);
   } else {
     check("timeout_timestamp", ts === undefined, String(ts && ts.getTime()));
   }
@@ -148,6 +163,8 @@ async function checkTx(input) {
     const nested = nestedAnys(decoded, NESTED);
     check(`msg${i}_nested_known`, nested.unknown.length === 0, nested.unknown.join(","));
     check(`msg${i}_nested_reencodes`, nested.reencode);
+    const unknownAllowed = nested.allowedMessages.filter((u) => !REGISTRY.has(u));
+    if (nested.allowedMessages.length) check(`msg${i}_allowed_messages_known`, unknownAllowed.length === 0, unknownAllowed.join(","));
     // cosmjs's registry, where it knows the type (the Cosmos messages), and its nested types.
     const cj = COSMJS.lookupType(any.typeUrl);
     let cjNested = null;
@@ -161,6 +178,7 @@ async function checkTx(input) {
       type_url: any.typeUrl,
       json: T.toJSON(decoded),
       nested: nested.urls,
+      allowed_messages: nested.allowedMessages,
       cosmjs_known: Boolean(cj),
       cosmjs_nested: cjNested ? cjNested.urls.filter((u) => !cjNested.unknown.includes(u)) : [],
     });
