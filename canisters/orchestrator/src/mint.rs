@@ -9,7 +9,7 @@ use crate::canister::Orchestrator;
 use crate::deposit::check_caller;
 use crate::logs::Level;
 use crate::runtime::Runtime;
-use crate::state::chain::MintState;
+use crate::state::chain::{Charges, MintState};
 use crate::storage::SignerId;
 use candid::Principal;
 use ic_akash_orchestrator_types::{Error, MintActArg};
@@ -47,7 +47,10 @@ pub async fn mint_act<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg: M
         return Err(Error::InsufficientBalance { available_uakt: available, requested_uakt: needed });
     }
     pipeline::ready_signer(o, SignerId::Treasury).await?;
-    let id = o.mutate(|s| s.request_mint(o.now_nanos(), caller, arg.amount_uakt, MINT_FEE_RESERVE_UAKT, config.akash_service_fee_uakt))?;
+    let id = o.mutate(|s| {
+        let charges = Charges { fee_reserve_uakt: MINT_FEE_RESERVE_UAKT, service_fee_uakt: config.akash_service_fee_uakt };
+        s.request_mint(o.now_nanos(), caller, arg.amount_uakt, charges)
+    })?;
     pipeline::schedule(o, 0);
     Ok(id)
 }

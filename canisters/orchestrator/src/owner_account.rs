@@ -8,6 +8,7 @@ use crate::akash::pipeline;
 use crate::canister::Orchestrator;
 use crate::deposit::check_caller;
 use crate::runtime::Runtime;
+use crate::state::chain::Charges;
 use crate::storage::SignerId;
 use candid::Principal;
 use ic_akash_orchestrator_types::{AkashAccounts, Error};
@@ -56,8 +57,7 @@ pub async fn open_akash_account<R: Runtime>(o: &Orchestrator<R>, caller: Princip
             &treasury.address,
             config.owner_fee_allowance_uakt,
             &OWNER_ALLOWED_MESSAGES,
-            OPEN_ACCOUNT_FEE_RESERVE_UAKT,
-            config.akash_service_fee_uakt,
+            Charges { fee_reserve_uakt: OPEN_ACCOUNT_FEE_RESERVE_UAKT, service_fee_uakt: config.akash_service_fee_uakt },
         )
     })?;
     pipeline::schedule(o, 0);

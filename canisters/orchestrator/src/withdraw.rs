@@ -6,6 +6,7 @@ use crate::akash::pipeline;
 use crate::canister::Orchestrator;
 use crate::deposit::check_caller;
 use crate::runtime::Runtime;
+use crate::state::chain::Charges;
 use crate::storage::SignerId;
 use candid::Principal;
 use ic_akash_orchestrator_types::{Error, WithdrawArg};
@@ -39,8 +40,8 @@ pub async fn withdraw<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg: W
     }
     let treasury = pipeline::ready_signer(o, SignerId::Treasury).await?;
     let id = o.mutate(|s| {
-        let fee = config.akash_service_fee_uakt;
-        s.request_withdraw(o.now_nanos(), caller, &treasury.address, to, arg.amount_uakt, WITHDRAW_FEE_RESERVE_UAKT, fee)
+        let charges = Charges { fee_reserve_uakt: WITHDRAW_FEE_RESERVE_UAKT, service_fee_uakt: config.akash_service_fee_uakt };
+        s.request_withdraw(o.now_nanos(), caller, &treasury.address, to, arg.amount_uakt, charges)
     })?;
     pipeline::schedule(o, 0);
     Ok(id)

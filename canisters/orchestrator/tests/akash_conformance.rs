@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use support::{user, Env, CHAIN_ID};
+use support::{dest, user, Env, CHAIN_ID};
 
 const TIMEOUT_SECS: u64 = 240;
 /// 0.03 uakt per gas: the fee of each transaction is ceil(gas limit × 3 / 100).
@@ -56,12 +56,6 @@ fn reference_check(input: &Value) -> Value {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "node tx-check.mjs failed ({}):\n{stderr}", out.status);
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("tx-check.mjs printed no JSON ({e}); stderr:\n{stderr}"))
-}
-
-/// A valid Akash address derived from `n` (the destination of a withdrawal).
-fn dest(n: u8) -> String {
-    let key = ic_akash::signer::LocalSigner::from_bytes(&[n; 32]).unwrap();
-    ic_akash::address::address_of(&ic_akash::signer::Signer::public_key(&key))
 }
 
 fn uakt(amount: u64) -> Value {

@@ -10,7 +10,7 @@ use ic_akash_orchestrator::owner_account::open_akash_account;
 use ic_akash_orchestrator::runtime::fake::{block_on, Method};
 use ic_akash_orchestrator::withdraw::withdraw;
 use ic_akash_orchestrator_types::{ConfigArg, MintActArg, WithdrawArg};
-use support::{user, Env};
+use support::{dest, user, Env};
 
 /// `sign_with_ecdsa` with `key_1` (mainnet production key).
 const SIGNATURE_CYCLES: u128 = 26_153_846_153;
@@ -45,11 +45,6 @@ fn measure(principals: u8, work: impl FnOnce(&Env)) -> Cost {
         outcall_cycles,
         signatures: env.rt.calls(Method::SignWithEcdsa) - sigs0,
     }
-}
-
-fn dest(n: u8) -> String {
-    let key = ic_akash::signer::LocalSigner::from_bytes(&[n.max(1); 32]).unwrap();
-    ic_akash::address::address_of(&ic_akash::signer::Signer::public_key(&key))
 }
 
 fn withdrawals(n: u8) -> impl FnOnce(&Env) {

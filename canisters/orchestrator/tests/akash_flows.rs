@@ -13,13 +13,7 @@ use ic_akash_orchestrator::withdraw::{withdraw, WITHDRAW_FEE_RESERVE_UAKT};
 use ic_akash_orchestrator_types::{Change, ConfigArg, Error, GetJournalArg, MintActArg, TxOutcome, WithdrawArg};
 use candid::Principal;
 use ic_akash_orchestrator::config::DEFAULT_AKASH_SERVICE_FEE_UAKT as SERVICE_FEE;
-use support::{user, Env, ENDPOINTS};
-
-/// A valid Akash address derived from `n` (the destination of a withdrawal).
-fn dest(n: u8) -> String {
-    let key = ic_akash::signer::LocalSigner::from_bytes(&[n.max(1); 32]).unwrap();
-    ic_akash::address::address_of(&ic_akash::signer::Signer::public_key(&key))
-}
+use support::{dest, user, Env, ENDPOINTS};
 
 fn w(amount_uakt: u64, to: &str) -> WithdrawArg {
     WithdrawArg { amount_uakt, to_akash_address: to.to_string() }

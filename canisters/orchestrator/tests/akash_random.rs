@@ -10,30 +10,11 @@ use candid::Principal;
 use ic_akash_orchestrator::mint::mint_act;
 use ic_akash_orchestrator::owner_account::open_akash_account;
 use ic_akash_orchestrator::runtime::fake::akash::{Behaviour, OneShot};
-use ic_akash_orchestrator::runtime::fake::block_on;
+use ic_akash_orchestrator::runtime::fake::{block_on, Rng};
 use ic_akash_orchestrator::withdraw::withdraw;
 use ic_akash_orchestrator_types::{Change, ConfigArg, GetJournalArg, MintActArg, WithdrawArg};
 use std::collections::BTreeMap;
-use support::{user, Env, ENDPOINTS};
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-fn dest(n: u8) -> String {
-    let key = ic_akash::signer::LocalSigner::from_bytes(&[n.max(1); 32]).unwrap();
-    ic_akash::address::address_of(&ic_akash::signer::Signer::public_key(&key))
-}
+use support::{dest, user, Env, ENDPOINTS};
 
 fn run(seed: u64, steps: usize) {
     let mut env = Env::with_chain(ConfigArg { akash_tx_timeout_secs: Some(60), ..Default::default() });

@@ -5,24 +5,11 @@ mod support;
 
 use ic_akash_orchestrator::deposit::deposit_icp;
 use ic_akash_orchestrator::notify::notify_deposit;
-use ic_akash_orchestrator::runtime::fake::{block_on, poll_once, Fault, Method};
+use ic_akash_orchestrator::runtime::fake::{Rng, block_on, poll_once, Fault, Method};
 use ic_akash_orchestrator::xrc::ExchangeRateError;
 use ic_akash_orchestrator_types::{DepositIcpArg, Error, NotifyDepositArg};
 use std::task::Poll;
 use support::{user, Env, ICP};
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 fn run(seed: u64, steps: usize) {
     let mut rng = Rng(seed);

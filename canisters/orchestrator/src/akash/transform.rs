@@ -444,16 +444,7 @@ mod tests {
         assert_eq!(rest::parse_tx(&r.body), rest::parse_tx(body.as_bytes()));
     }
 
-    /// Small deterministic generator (no dependency): xorshift.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-    }
+    use crate::runtime::fake::Rng;
 
     #[test]
     fn arbitrary_bytes_never_panic_and_give_the_same_answer_twice() {
@@ -461,22 +452,22 @@ mod tests {
         let seeds: Vec<&[u8]> = vec![ACCOUNT_A.as_bytes(), TX_A.as_bytes(), br#"{"code":5}"#, b"", b"\xff\xfe{"];
         for i in 0..3000 {
             let mut body = seeds[i % seeds.len()].to_vec();
-            for _ in 0..(rng.next() % 8) {
+            for _ in 0..(rng.next_u64() % 8) {
                 if body.is_empty() {
-                    body.push(rng.next() as u8);
+                    body.push(rng.next_u64() as u8);
                     continue;
                 }
-                let at = (rng.next() as usize) % body.len();
-                match rng.next() % 3 {
-                    0 => body[at] = rng.next() as u8,
+                let at = (rng.next_u64() as usize) % body.len();
+                match rng.next_u64() % 3 {
+                    0 => body[at] = rng.next_u64() as u8,
                     1 => {
                         body.remove(at);
                     }
-                    _ => body.insert(at, b"{}[]\",:0\\"[(rng.next() % 9) as usize]),
+                    _ => body.insert(at, b"{}[]\",:0\\"[(rng.next_u64() % 9) as usize]),
                 }
             }
-            let status = [200u16, 404, 500, 0, 65535][(rng.next() % 5) as usize];
-            let ctx = [TRANSFORM_VERSION, (rng.next() % 14) as u8];
+            let status = [200u16, 404, 500, 0, 65535][(rng.next_u64() % 5) as usize];
+            let ctx = [TRANSFORM_VERSION, (rng.next_u64() % 14) as u8];
             let a = apply(&ctx, HttpResponse { status, body: body.clone() });
             let b = apply(&ctx, HttpResponse { status, body });
             assert_eq!(a, b);

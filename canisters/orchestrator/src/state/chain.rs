@@ -178,6 +178,14 @@ pub struct AkashBook {
     pub service_fees_uakt: u64,
 }
 
+/// What an Akash operation costs its principal besides its amount: a reserve for its share of
+/// transaction fees (unused part returned) and the flat service fee (kept).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Charges {
+    pub fee_reserve_uakt: u64,
+    pub service_fee_uakt: u64,
+}
+
 /// What happened to a message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MsgOutcome {
@@ -323,9 +331,9 @@ impl State {
         treasury_address: &str,
         to: String,
         amount_uakt: u64,
-        fee_reserve_uakt: u64,
-        service_fee_uakt: u64,
+        charges: Charges,
     ) -> Result<u64, Error> {
+        let Charges { fee_reserve_uakt, service_fee_uakt } = charges;
         let coin = ic_akash::msgs::coin(u128::from(amount_uakt), "uakt");
         let any = ic_akash::msgs::bank_send(treasury_address, &to, &[coin])
             .map_err(|e| Error::InvalidArgument { field: "to_akash_address".into(), reason: e.to_string() })?;
@@ -350,9 +358,9 @@ impl State {
         now_nanos: u64,
         p: Principal,
         amount_uakt: u64,
-        fee_reserve_uakt: u64,
-        service_fee_uakt: u64,
+        charges: Charges,
     ) -> Result<u64, Error> {
+        let Charges { fee_reserve_uakt, service_fee_uakt } = charges;
         let total = amount_uakt.checked_add(fee_reserve_uakt).ok_or(Error::InvalidArgument {
             field: "amount_uakt".into(),
             reason: "too large".into(),
@@ -585,9 +593,9 @@ impl State {
         treasury_address: &str,
         allowance_uakt: u64,
         allowed_messages: &[&str],
-        fee_reserve_uakt: u64,
-        service_fee_uakt: u64,
+        charges: Charges,
     ) -> Result<u64, Error> {
+        let Charges { fee_reserve_uakt, service_fee_uakt } = charges;
         let id = SignerId::Owner(owner);
         let owner_acc = self.tx_account(&id).expect("BUG: the owner's key is registered first");
         let coin = ic_akash::msgs::coin(u128::from(allowance_uakt), "uakt");
@@ -674,7 +682,7 @@ mod tests {
     #[test]
     fn a_withdrawal_reserves_then_spends_exactly_amount_and_fee() {
         let mut s = funded(1, 10_000_000);
-        let id = s.request_withdraw(1, p(1), TREASURY, TO.into(), 4_000_000, 50_000, 7).unwrap();
+        let id = s.request_withdraw(1, p(1), TREASURY, TO.into(), 4_000_000, Charges { fee_reserve_uakt: 50_000, service_fee_uakt: 7 }).unwrap();
         assert_eq!(s.balance(&p(1)).available_uakt, 5_949_993);
         assert_eq!(s.balance(&p(1)).reserved_uakt, 4_050_000);
         s.check_invariants().unwrap();
@@ -693,16 +701,16 @@ mod tests {
     #[test]
     fn a_failed_withdrawal_returns_all_but_the_fee_paid() {
         let mut s = funded(1, 10_000_000);
-        s.request_withdraw(1, p(1), TREASURY, TO.into(), 4_000_000, 50_000, 0).unwrap();
+        s.request_withdraw(1, p(1), TREASURY, TO.into(), 4_000_000, Charges { fee_reserve_uakt: 50_000, service_fee_uakt: 0 }).unwrap();
         let mut msg = queued(&s).remove(0);
         s.charge_fee(&mut msg, 700);
         s.settle_msg(2, msg, MsgOutcome::Failed { reason: "no".into() });
         assert_eq!(s.balance(&p(1)).available_uakt, 10_000_000 - 700);
         assert_eq!(s.book().withdrawn_uakt, 0);
         s.check_invariants().unwrap();
-        assert!(s.request_withdraw(1, p(1), TREASURY, "nope".into(), 1, 0, 0).is_err());
+        assert!(s.request_withdraw(1, p(1), TREASURY, "nope".into(), 1, Charges { fee_reserve_uakt: 0, service_fee_uakt: 0 }).is_err());
         assert_eq!(
-            s.request_withdraw(1, p(1), TREASURY, TO.into(), 10_000_000, 50_000, 0),
+            s.request_withdraw(1, p(1), TREASURY, TO.into(), 10_000_000, Charges { fee_reserve_uakt: 50_000, service_fee_uakt: 0 }),
             Err(Error::InsufficientBalance { available_uakt: 9_999_300, requested_uakt: 10_050_000 })
         );
     }
@@ -710,9 +718,9 @@ mod tests {
     #[test]
     fn a_mint_batch_charges_each_request_its_burn_and_fee_share_and_splits_the_act_exactly() {
         let mut s = funded(3, 10_000_000);
-        s.request_mint(1, p(1), 1_000_000, 50_000, 0).unwrap();
-        s.request_mint(1, p(2), 2_000_000, 50_000, 0).unwrap();
-        s.request_mint(1, p(3), 3_333_333, 50_000, 0).unwrap();
+        s.request_mint(1, p(1), 1_000_000, Charges { fee_reserve_uakt: 50_000, service_fee_uakt: 0 }).unwrap();
+        s.request_mint(1, p(2), 2_000_000, Charges { fee_reserve_uakt: 50_000, service_fee_uakt: 0 }).unwrap();
+        s.request_mint(1, p(3), 3_333_333, Charges { fee_reserve_uakt: 50_000, service_fee_uakt: 0 }).unwrap();
         s.check_invariants().unwrap();
         let msg_id = s.start_mint_batch(2, TREASURY, 10).unwrap();
         assert!(s.start_mint_batch(2, TREASURY, 10).is_none(), "one batch at a time");
@@ -736,7 +744,7 @@ mod tests {
     #[test]
     fn mint_requests_expire_when_minting_stays_halted() {
         let mut s = funded(1, 5_000_000);
-        s.request_mint(0, p(1), 1_000_000, 50_000, 0).unwrap();
+        s.request_mint(0, p(1), 1_000_000, Charges { fee_reserve_uakt: 50_000, service_fee_uakt: 0 }).unwrap();
         assert_eq!(s.expire_mint_requests(10 * 1_000_000_000, 3600), 0);
         assert_eq!(s.expire_mint_requests(3601 * 1_000_000_000, 3600), 1);
         assert_eq!(s.balance(&p(1)).available_uakt, 5_000_000);

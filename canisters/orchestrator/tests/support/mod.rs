@@ -40,6 +40,12 @@ pub fn deposit(amount_e8s: u64) -> DepositIcpArg {
     DepositIcpArg { amount_e8s, beneficiary: None, from_subaccount: None }
 }
 
+/// A valid Akash address derived from `n` (the destination of a withdrawal).
+pub fn dest(n: u8) -> String {
+    let key = ic_akash::signer::LocalSigner::from_bytes(&[n.max(1); 32]).unwrap();
+    ic_akash::address::address_of(&ic_akash::signer::Signer::public_key(&key))
+}
+
 pub fn user(n: u8) -> Principal {
     Principal::from_slice(&[n, n, n, 1])
 }
