@@ -452,6 +452,10 @@ async fn resolve_slot<R: Runtime>(o: &Orchestrator<R>, id: SignerId) {
 fn included<R: Runtime>(o: &Orchestrator<R>, id: SignerId, c: &Candidate, result: ic_akash::rest::TxResult) {
     let now_nanos = o.now_nanos();
     o.log(Level::Info, format!("{} in block {} with code {}", c.hash, result.height, result.code));
+    if !(result.code == 0 || result.attribute("tx", "acc_seq").is_some() || result.attribute("tx", "fee").is_some()) {
+        included_without_effect(o, id, c, &result);
+        return;
+    }
     o.mutate(|s| {
         let Some(mut acc) = s.tx_account(&id) else { return };
         let Some(slot) = acc.slot.take() else { return };
@@ -504,6 +508,27 @@ fn included<R: Runtime>(o: &Orchestrator<R>, id: SignerId, c: &Candidate, result
         s.put_tx_account(id, acc);
         for (m, outcome) in settle {
             s.settle_msg(now_nanos, m, outcome);
+        }
+    });
+}
+
+/// A tx refused by the ante handler at delivery (e.g. past its timeout) sits in its block with an
+/// error code but took no fee and no sequence (the SDK emits the `tx` events, fee and acc_seq,
+/// only once the ante handler passed): journal it, queue its messages again, read the sequence.
+fn included_without_effect<R: Runtime>(o: &Orchestrator<R>, id: SignerId, c: &Candidate, result: &ic_akash::rest::TxResult) {
+    let now_nanos = o.now_nanos();
+    let outcome = TxOutcome::Included { height: result.height, code: result.code, log: result.raw_log.clone() };
+    o.mutate(|s| {
+        let Some(acc) = s.tx_account(&id) else { return };
+        let msgs: Vec<PendingMsg> = c.msg_ids.iter().filter_map(|m| s.pending_msg(*m)).collect();
+        s.journal_tx(now_nanos, &acc.address, &c.hash, &msgs, outcome);
+    });
+    let reason = format!("refused at delivery with code {}: {}", result.code, result.raw_log);
+    abandon_slot(o, id, None, reason, true);
+    o.mutate(|s| {
+        if let Some(mut acc) = s.tx_account(&id) {
+            acc.next_sequence = None;
+            s.put_tx_account(id, acc);
         }
     });
 }
