@@ -6,7 +6,7 @@ mod support;
 use ic_akash_orchestrator::akash::pipeline::{MAX_MSG_ATTEMPTS, TIMEOUT_MARGIN_SECS};
 use ic_akash_orchestrator::mint::mint_act;
 use ic_akash_orchestrator::owner_account::open_akash_account;
-use ic_akash_orchestrator::runtime::fake::akash::{Behaviour, OneShot};
+use ic_akash_orchestrator::runtime::fake::akash::{Behaviour, IncludedTx, OneShot};
 use ic_akash_orchestrator::runtime::fake::block_on;
 use ic_akash_orchestrator::storage::SignerId;
 use ic_akash_orchestrator::withdraw::{withdraw, WITHDRAW_FEE_RESERVE_UAKT};
@@ -45,9 +45,11 @@ fn assert_no_message_executed_twice(env: &Env) {
             assert!(seen.insert((tx.signer.clone(), m.clone())), "message executed twice in {}", tx.hash);
         }
     }
-    // Each signer's transactions took consecutive sequences: none lost, none competing.
+    // Each signer's transactions took consecutive sequences: none lost, none competing. A tx
+    // the ante handler refused in its block (no `acc_seq` event) took none.
+    let took_sequence = |tx: &&IncludedTx| tx.events.iter().any(|e| e.kind == "tx" && e.attributes.iter().any(|(k, _)| k == "acc_seq"));
     let mut next: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
-    for tx in sim.included_txs() {
+    for tx in sim.included_txs().iter().filter(took_sequence) {
         let n = next.entry(tx.signer.as_str()).or_insert(tx.sequence);
         assert_eq!(tx.sequence, *n, "sequence gap or repeat for {}", tx.signer);
         *n += 1;
@@ -223,6 +225,45 @@ fn a_dropped_transaction_is_signed_again_after_its_timeout_and_lands_once() {
     let changes = journal(&env, alice);
     assert!(changes.iter().any(|c| matches!(c, Change::AkashTx { outcome: TxOutcome::Dropped, .. })), "the drop is journaled");
     assert!(withdrawn_fee(&changes, id).is_some());
+    env.check_chain();
+    assert_no_message_executed_twice(&env);
+}
+
+#[test]
+fn a_transaction_refused_at_delivery_costs_nothing_and_its_messages_land_once() {
+    let env = Env::with_chain(ConfigArg::default());
+    let alice = user(1);
+    let credited = env.credit_akt(alice, 1);
+    // The first send is accepted, then refused by the ante handler in its block (as timed out).
+    env.sim().push_global_fault(OneShot::RefusedAtDelivery);
+    let to = dest(8);
+    let id = block_on(withdraw(&env.o, alice, w(2_000_000, &to))).unwrap();
+    assert!(env.run_until_idle(300));
+
+    assert_eq!(env.sim().balance(&to, "uakt"), 2_000_000, "the amount arrived exactly once");
+    let treasury = env.treasury();
+    let txs: Vec<_> = env.sim().included_txs().iter().filter(|t| t.signer == treasury).cloned().collect();
+    assert_eq!(txs.len(), 2, "the refused transaction and the one that landed");
+    let (refused, landed) = (&txs[0], &txs[1]);
+    assert_eq!((refused.code, refused.codespace.as_str()), (30, "sdk"), "{}", refused.raw_log);
+    assert!(refused.raw_log.ends_with("tx timeout height"), "{}", refused.raw_log);
+    assert!(refused.events.is_empty(), "no fee, no sequence");
+    assert_eq!(landed.code, 0);
+    assert_eq!(landed.sequence, refused.sequence, "the refused transaction took no sequence");
+    assert_eq!(landed.messages, refused.messages, "the same message, signed again");
+
+    let changes = journal(&env, alice);
+    assert!(
+        changes.iter().any(|c| matches!(c, Change::AkashTx { tx_hash, outcome: TxOutcome::Included { code, .. }, .. }
+            if *tx_hash == refused.hash && *code == refused.code)),
+        "the refusal is journaled: {changes:?}"
+    );
+    let (fee, hash) = withdrawn_fee(&changes, id).expect("Withdrawn in the journal");
+    assert_eq!(hash, landed.hash, "withdrawn by the transaction that landed");
+    assert_eq!(u128::from(fee), landed.fee[0].amount, "exactly the fee of the transaction that landed");
+    assert_eq!(env.sim().fees_collected(), landed.fee[0].amount, "the refused transaction paid nothing");
+    let b = env.o.read(|s| s.balance(&alice));
+    assert_eq!((b.available_uakt, b.reserved_uakt), (credited - 2_000_000 - fee - SERVICE_FEE, 0), "one fee and the service fee");
     env.check_chain();
     assert_no_message_executed_twice(&env);
 }

@@ -387,6 +387,7 @@ impl HttpService for AkashSim {
                 let bf = match fault {
                     Some(OneShot::StaleSequence) => BroadcastFault::StaleSequence,
                     Some(OneShot::DropBroadcast) => BroadcastFault::Drop,
+                    Some(OneShot::RefusedAtDelivery) => BroadcastFault::RefusedAtDelivery,
                     _ => BroadcastFault::None,
                 };
                 let mut resp = rest::serve(&mut self.chain, request.method, &path, &query, &request.body, opts, bf);

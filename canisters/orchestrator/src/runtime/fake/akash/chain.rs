@@ -314,6 +314,12 @@ pub struct Chain {
     by_height: BTreeMap<u64, Vec<usize>>,
     executions: BTreeMap<(String, String, Vec<u8>), u32>,
     dropped: Vec<String>,
+    /// Hashes in the mempool that the ante handler will refuse at delivery, as timed out
+    /// ([`super::OneShot::RefusedAtDelivery`]).
+    refuse_at_delivery: BTreeSet<String>,
+    /// Hashes refused at delivery as timed out → the timeout height their refusal named: the
+    /// same bytes are refused again by CheckTx.
+    timed_out: BTreeMap<String, u64>,
     /// EndBlocker events by height.
     pub block_events: BTreeMap<u64, Vec<Event>>,
 }
@@ -336,6 +342,8 @@ impl Chain {
             by_height: BTreeMap::new(),
             executions: BTreeMap::new(),
             dropped: Vec::new(),
+            refuse_at_delivery: BTreeSet::new(),
+            timed_out: BTreeMap::new(),
             block_events: BTreeMap::new(),
         }
     }
@@ -407,6 +415,35 @@ impl Chain {
         &self.dropped
     }
 
+    /// The tx `hash`, in the mempool, will be refused by the ante handler when its block runs
+    /// it, as a tx whose timeout passed while it waited (see [`Chain::refused_at_delivery`]).
+    pub fn refuse_at_delivery(&mut self, hash: &str) {
+        self.refuse_at_delivery.insert(hash.to_ascii_uppercase());
+    }
+
+    /// FinalizeBlock for a tx whose ante handler fails (here TxTimeoutHeightDecorator, which
+    /// runs before any decorator that consumes gas or writes state): baseapp drops the ante's
+    /// cached writes and returns the error as the tx's result, with its gas wanted, the gas
+    /// consumed so far (none) and no events (ante events are only kept when the ante handler
+    /// passes). So no fee is deducted, the sequence does not advance, no message runs, and the
+    /// tx stays in the block and in the index with its error code.
+    fn refused_at_delivery(tx: &DecodedTx, height: u64) -> (TxResult, u64) {
+        let timeout = match tx.body.timeout_height {
+            t if t > 0 && t < height => t,
+            _ => height - 1,
+        };
+        let f = timeout_height_failure(height, timeout);
+        let result = TxResult {
+            code: f.code,
+            codespace: f.codespace.to_string(),
+            raw_log: f.log,
+            gas_wanted: tx.auth.fee.gas_limit,
+            gas_used: 0,
+            events: Vec::new(),
+        };
+        (result, timeout)
+    }
+
     /// Produces every block due at `now_nanos`.
     pub fn advance_to(&mut self, now_nanos: u64) {
         let target = 1 + now_nanos.saturating_sub(self.genesis_nanos) / BLOCK_NANOS;
@@ -438,7 +475,8 @@ impl Chain {
     }
 
     /// Builds the next block from the mempool in arrival order: a tx that no longer passes the
-    /// ante handler is dropped (and leaves the cache), the others are included, failed or not.
+    /// ante handler is dropped (and leaves the cache), except one marked to be refused at
+    /// delivery, which is included with its error; the others are included, failed or not.
     fn produce_block(&mut self) {
         let h = self.height + 1;
         let t = self.block_time(h);
@@ -447,7 +485,17 @@ impl Chain {
         let pending = std::mem::take(&mut self.mempool);
         let mut index = 0u32;
         for tx in pending {
-            match deliver(&mut state, &tx, &self.chain_id, h, t, Mode::Deliver) {
+            let outcome = if self.refuse_at_delivery.remove(&tx.hash) {
+                let (result, timeout) = Self::refused_at_delivery(&tx, h);
+                // CometBFT's mempool update takes a tx whose result is not OK out of the cache
+                // (keep_invalid_txs_in_cache = false): the same bytes are judged again by CheckTx.
+                self.cache.remove(&tx.hash);
+                self.timed_out.insert(tx.hash.clone(), timeout);
+                Ok(result)
+            } else {
+                deliver(&mut state, &tx, &self.chain_id, h, t, Mode::Deliver)
+            };
+            match outcome {
                 Err(_) => {
                     self.cache.remove(&tx.hash);
                     self.dropped.push(tx.hash.clone());
@@ -504,6 +552,10 @@ impl Chain {
         let tx = decode_tx(raw).map_err(|f| (f, None))?;
         let mut branch = self.check.clone();
         let (h, t) = (self.height, self.block_time(self.height));
+        if let Some(timeout) = self.timed_out.get(&hash) {
+            // Refused at delivery as timed out: still timed out for every later block.
+            return Err((timeout_height_failure(h, *timeout), Some(Box::new(tx))));
+        }
         ante(&mut branch, &tx, &self.chain_id, h, t, Mode::Check, self.min_gas_price)
             .map_err(|(f, _)| (f, Some(Box::new(tx.clone()))))?;
         if keep {
@@ -526,6 +578,11 @@ impl Chain {
         }
         Ok(r)
     }
+}
+
+/// TxTimeoutHeightDecorator's refusal at `height` of a tx with timeout height `timeout`.
+fn timeout_height_failure(height: u64, timeout: u64) -> Failure {
+    Failure::sdk(code::TX_TIMEOUT_HEIGHT, format!("block height: {height}, timeout height: {timeout}: tx timeout height"))
 }
 
 /// Ante gas of a tx: fixed part plus its size.
@@ -566,10 +623,7 @@ pub fn ante(
     }
     // TxTimeoutHeightDecorator (height and, since SDK 0.53, timestamp).
     if tx.body.timeout_height > 0 && height > tx.body.timeout_height {
-        return fail(Failure::sdk(
-            code::TX_TIMEOUT_HEIGHT,
-            format!("block height: {height}, timeout height: {}: tx timeout height", tx.body.timeout_height),
-        ));
+        return fail(timeout_height_failure(height, tx.body.timeout_height));
     }
     if let Some(ts) = tx.body.timeout_timestamp {
         if ts < block_time {

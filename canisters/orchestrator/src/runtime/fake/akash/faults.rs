@@ -38,6 +38,14 @@ pub enum OneShot {
     Timeout,
     /// Next request: HTTP 503.
     ServerError,
+    /// Next broadcast: accepted into the mempool (code 0), but at delivery the ante handler
+    /// refuses it, as a node does for a tx whose timeout passed while it waited: it is in the
+    /// block and indexed with an error code (SDK code 30, codespace "sdk", raw_log "block
+    /// height: H, timeout height: H-1: tx timeout height"), but no fee is deducted, the sequence
+    /// does not advance, no `tx` events (fee, acc_seq, signature) are emitted and its messages
+    /// do not run. Like a tx whose timeout passed, the same bytes are refused by CheckTx from
+    /// then on (code 30). A broadcast that CheckTx refuses uses the fault up without effect.
+    RefusedAtDelivery,
     /// Next response padded (an extra ignored JSON field) to at least `bytes` bytes.
     Pad { bytes: usize },
 }
@@ -45,7 +53,7 @@ pub enum OneShot {
 impl OneShot {
     pub fn applies_to(self, kind: Kind) -> bool {
         match self {
-            OneShot::StaleSequence | OneShot::DropBroadcast => kind == Kind::Broadcast,
+            OneShot::StaleSequence | OneShot::DropBroadcast | OneShot::RefusedAtDelivery => kind == Kind::Broadcast,
             _ => true,
         }
     }

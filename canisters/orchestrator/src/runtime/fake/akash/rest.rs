@@ -192,6 +192,8 @@ pub enum BroadcastFault {
     StaleSequence,
     /// Accepted (code 0) but never gossiped: not in the mempool.
     Drop,
+    /// Accepted (code 0) into the mempool, then refused by the ante handler at delivery.
+    RefusedAtDelivery,
 }
 
 /// A node's view of the chain for reads.
@@ -513,7 +515,12 @@ fn broadcast(chain: &mut Chain, body: &[u8], fault: BroadcastFault) -> HttpRespo
     }
     let keep = fault != BroadcastFault::Drop;
     match chain.check_tx(&raw, keep) {
-        Ok(tx) => broadcast_response(&hash, 0, "", "", tx.auth.fee.gas_limit, chain::ante_gas(&tx)),
+        Ok(tx) => {
+            if fault == BroadcastFault::RefusedAtDelivery {
+                chain.refuse_at_delivery(&hash);
+            }
+            broadcast_response(&hash, 0, "", "", tx.auth.fee.gas_limit, chain::ante_gas(&tx))
+        }
         Err(_) if async_mode => broadcast_response(&hash, 0, "", "", 0, 0),
         Err((f, tx)) => {
             let gas_wanted = tx.as_ref().map(|t| t.auth.fee.gas_limit).unwrap_or(0);

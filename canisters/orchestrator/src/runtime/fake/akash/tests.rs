@@ -411,6 +411,68 @@ fn a_tx_that_becomes_invalid_before_its_block_is_dropped_and_never_included() {
 }
 
 #[test]
+fn a_tx_refused_at_delivery_is_indexed_with_its_code_and_costs_nothing() {
+    let (mut h, a) = funded(1, 10_000_000);
+    let b = addr(&key(2));
+    let refused = sign(&a, &h.send_tx(&a, &b, 1_000));
+    // The next one from the same signer (sequence 1) waits behind it in the mempool.
+    let behind = sign(&a, &UnsignedTx { sequence: 1, ..h.send_tx(&a, &b, 2_000) });
+    h.sim.push_global_fault(OneShot::RefusedAtDelivery);
+    assert_eq!(h.get_from(EB, &format!("/cosmos/auth/v1beta1/accounts/{}", addr(&a))).status, 200, "a read does not use it");
+    let r = h.broadcast_to(EB, &refused.tx_raw);
+    assert_eq!((r.code, r.raw_log.as_str()), (0, ""), "CheckTx accepts it");
+    assert_eq!(h.broadcast(&behind.tx_raw).code, 0);
+    assert_eq!(h.sim.mempool_len(), 2);
+    h.next_block();
+
+    // In block 2 and in the index, with the ante handler's error and nothing else.
+    let t = h.tx(EA, &refused.hash()).expect("indexed");
+    assert_eq!((t.code, t.codespace.as_str(), t.height), (30, "sdk", 2));
+    assert_eq!(t.raw_log, "block height: 2, timeout height: 1: tx timeout height");
+    assert_eq!((t.gas_wanted, t.gas_used), (GAS, 0));
+    assert!(t.events.is_empty(), "no ante events: {:?}", t.events);
+    assert_eq!(t.attribute("tx", "acc_seq"), None);
+    assert_eq!(t.attribute("tx", "fee"), None);
+    let inc = h.sim.tx(&refused.hash()).unwrap().clone();
+    assert_eq!((inc.height, inc.index, inc.sequence, inc.code), (2, 0, 0, 30));
+    // No fee, no sequence, no public key set, no message run.
+    assert_eq!(h.sim.balance(&addr(&a), "uakt"), 10_000_000);
+    assert_eq!(h.sim.balance(&b, "uakt"), 0);
+    assert_eq!(h.sim.fees_collected(), 0);
+    let acc = h.account(EA, &addr(&a)).unwrap();
+    assert_eq!((acc.sequence, acc.pub_key), (0, None));
+    assert_eq!(h.sim.account(&b), None);
+    let m = &u_msgs(&refused)[0];
+    assert_eq!(h.sim.executions(&addr(&a), &m.type_url, &m.value), 0);
+    // The tx behind it counted on its sequence: it no longer passes the ante handler.
+    assert_eq!(h.sim.dropped_txs(), [behind.hash()]);
+    assert_eq!(h.tx(EA, &behind.hash()), None);
+    assert_eq!(h.sim.included_txs().len(), 1);
+    // Out of the cache, but timed out: the same bytes are refused by CheckTx now.
+    let again = h.broadcast(&refused.tx_raw);
+    assert_eq!((again.code, again.raw_log.as_str()), (30, "block height: 2, timeout height: 1: tx timeout height"));
+    assert_eq!(h.sim.mempool_len(), 0);
+
+    // Another tx with the same sequence 0 is accepted and included.
+    let u = h.send_tx(&a, &b, 3_000);
+    assert_eq!(u.sequence, 0);
+    let retry = sign(&a, &u);
+    assert_eq!(h.broadcast(&retry.tx_raw).code, 0);
+    h.next_block();
+    let t = h.tx(EA, &retry.hash()).unwrap();
+    assert_eq!((t.code, t.height), (0, 3));
+    assert_eq!(t.attribute("tx", "acc_seq"), Some(format!("{}/0", addr(&a)).as_str()));
+    assert_eq!(h.sim.balance(&addr(&a), "uakt"), 10_000_000 - 3_000 - FEE);
+    assert_eq!(h.sim.balance(&b, "uakt"), 3_000);
+    assert_eq!(h.sim.fees_collected(), FEE);
+    assert_eq!(h.sim.account(&addr(&a)).unwrap().sequence, 1);
+    let seqs: Vec<_> = h.sim.included_txs().iter().map(|t| (t.height, t.sequence, t.code)).collect();
+    assert_eq!(seqs, vec![(2, 0, 30), (3, 0, 0)]);
+    // The refused result stays in the index.
+    assert_eq!(h.tx(EA, &refused.hash()).unwrap().code, 30);
+}
+
+#[test]
 fn mint_act_settles_at_the_epoch_at_the_exact_price_and_waits_while_halted() {
     let (mut h, a) = funded(1, 10_000_000);
     let owner = addr(&a);
