@@ -6,7 +6,7 @@ mod support;
 use ic_akash_orchestrator::akash::pipeline::{MAX_MSG_ATTEMPTS, TIMEOUT_MARGIN_SECS};
 use ic_akash_orchestrator::mint::mint_act;
 use ic_akash_orchestrator::owner_account::open_akash_account;
-use ic_akash_orchestrator::runtime::fake::akash::{Behaviour, IncludedTx, OneShot};
+use ic_akash_orchestrator::runtime::fake::akash::{Behaviour, OneShot};
 use ic_akash_orchestrator::runtime::fake::block_on;
 use ic_akash_orchestrator::storage::SignerId;
 use ic_akash_orchestrator::withdraw::{withdraw, WITHDRAW_FEE_RESERVE_UAKT};
@@ -35,27 +35,6 @@ fn withdrawn_fee(changes: &[Change], id: u64) -> Option<(u64, String)> {
     })
 }
 
-/// Every included transaction's messages ran at most once (withdrawals in these tests have
-/// distinct amounts, so equal bytes would mean a repeat).
-fn assert_no_message_executed_twice(env: &Env) {
-    let sim = env.sim();
-    let mut seen = std::collections::BTreeSet::new();
-    for tx in sim.included_txs().iter().filter(|t| t.code == 0) {
-        for m in &tx.messages {
-            assert!(seen.insert((tx.signer.clone(), m.clone())), "message executed twice in {}", tx.hash);
-        }
-    }
-    // Each signer's transactions took consecutive sequences: none lost, none competing. A tx
-    // the ante handler refused in its block (no `acc_seq` event) took none.
-    let took_sequence = |tx: &&IncludedTx| tx.events.iter().any(|e| e.kind == "tx" && e.attributes.iter().any(|(k, _)| k == "acc_seq"));
-    let mut next: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
-    for tx in sim.included_txs().iter().filter(took_sequence) {
-        let n = next.entry(tx.signer.as_str()).or_insert(tx.sequence);
-        assert_eq!(tx.sequence, *n, "sequence gap or repeat for {}", tx.signer);
-        *n += 1;
-    }
-}
-
 #[test]
 fn a_withdrawal_sends_exactly_the_amount_once_and_charges_the_exact_fee() {
     let env = Env::with_chain(ConfigArg::default());
@@ -80,7 +59,7 @@ fn a_withdrawal_sends_exactly_the_amount_once_and_charges_the_exact_fee() {
     assert_eq!((b.available_uakt, b.reserved_uakt), (credited - 5_000_000 - fee - SERVICE_FEE, 0));
     assert_eq!(env.o.read(|s| s.book().service_fees_uakt), SERVICE_FEE);
     env.check_chain();
-    assert_no_message_executed_twice(&env);
+    env.assert_no_tx_repeated();
 }
 
 #[test]
@@ -226,7 +205,7 @@ fn a_dropped_transaction_is_signed_again_after_its_timeout_and_lands_once() {
     assert!(changes.iter().any(|c| matches!(c, Change::AkashTx { outcome: TxOutcome::Dropped, .. })), "the drop is journaled");
     assert!(withdrawn_fee(&changes, id).is_some());
     env.check_chain();
-    assert_no_message_executed_twice(&env);
+    env.assert_no_tx_repeated();
 }
 
 #[test]
@@ -265,7 +244,7 @@ fn a_transaction_refused_at_delivery_costs_nothing_and_its_messages_land_once() 
     let b = env.o.read(|s| s.balance(&alice));
     assert_eq!((b.available_uakt, b.reserved_uakt), (credited - 2_000_000 - fee - SERVICE_FEE, 0), "one fee and the service fee");
     env.check_chain();
-    assert_no_message_executed_twice(&env);
+    env.assert_no_tx_repeated();
 }
 
 #[test]
@@ -288,7 +267,7 @@ fn lost_broadcast_answers_and_stale_sequences_never_repeat_a_transaction() {
         assert_eq!(env.sim().balance(&dest(i as u8 + 1), "uakt"), amount);
     }
     env.check_chain();
-    assert_no_message_executed_twice(&env);
+    env.assert_no_tx_repeated();
 }
 
 #[test]
@@ -305,7 +284,7 @@ fn one_lying_and_one_lagging_endpoint_decide_nothing() {
         assert!(withdrawn_fee(&journal(&env, alice), id).is_some(), "{bad:?}");
         assert!(env.o.read(|s| s.balance(&alice)).act_uact > 0, "{bad:?}");
         env.check_chain();
-        assert_no_message_executed_twice(&env);
+        env.assert_no_tx_repeated();
     }
 }
 
@@ -357,7 +336,7 @@ fn an_upgrade_with_a_transaction_in_flight_resumes_it_and_sends_nothing_twice() 
     assert_eq!(env.sim().balance(&dest(7), "uakt"), 2_500_000);
     assert!(withdrawn_fee(&journal(&env, alice), id).is_some());
     env.check_chain();
-    assert_no_message_executed_twice(&env);
+    env.assert_no_tx_repeated();
 }
 
 #[test]

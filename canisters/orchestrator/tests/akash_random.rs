@@ -24,7 +24,7 @@ fn run(seed: u64, steps: usize) {
         env.credit_akt(*u, 5);
     }
     env.sim().set_oracle_price(6543, 10_000);
-    let faults = [OneShot::Timeout, OneShot::ServerError, OneShot::StaleSequence, OneShot::DropBroadcast];
+    let faults = [OneShot::Timeout, OneShot::ServerError, OneShot::StaleSequence, OneShot::DropBroadcast, OneShot::RefusedAtDelivery];
     let behaviours = [
         Behaviour::Lying,
         Behaviour::Lagging { blocks: 15 },
@@ -111,13 +111,8 @@ fn run(seed: u64, steps: usize) {
         let on_chain = env.sim().balance(&dest(1 + i as u8), "uakt");
         assert_eq!(on_chain, landed.get(u).copied().unwrap_or(0), "seed {seed}: destination of {u}");
     }
+    env.assert_no_tx_repeated();
     let sim = env.sim();
-    let mut seen = std::collections::BTreeSet::new();
-    for tx in sim.included_txs().iter().filter(|t| t.code == 0) {
-        for m in &tx.messages {
-            assert!(seen.insert((tx.signer.clone(), m.clone())), "seed {seed}: a message ran twice ({})", tx.hash);
-        }
-    }
     assert!(sim.included_txs().len() > 3, "seed {seed}: the run did something");
     let failed_txs = sim.included_txs().iter().filter(|t| t.code != 0).count();
     let book = env.o.read(|s| s.book().clone());

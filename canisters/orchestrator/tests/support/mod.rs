@@ -11,6 +11,7 @@ use ic_akash_orchestrator::runtime::Runtime;
 use ic_akash_orchestrator::storage::RawMemory;
 use ic_akash_orchestrator_types::{ConfigArg, DepositIcpArg, OrchestratorArg};
 use icrc_ledger_types::icrc1::account::Account;
+use ic_akash_orchestrator::runtime::fake::akash::chain::IncludedTx;
 use ic_akash_orchestrator::runtime::fake::akash::AkashSim;
 use ic_akash_orchestrator::runtime::fake::block_on;
 use ic_akash_orchestrator::storage::SignerId;
@@ -116,6 +117,28 @@ impl Env {
 
     pub fn akash_idle(&self) -> bool {
         self.o.read(|s| s.active_signers().is_empty() && s.book().mint_batch.is_none() && s.waiting_mint_requests(1).is_empty())
+    }
+
+    /// Every included transaction's messages ran at most once (tests give withdrawals distinct
+    /// amounts, so equal bytes would mean a repeat), and each signer's transactions took
+    /// consecutive sequences: none lost, none competing. A tx the ante handler refused in its
+    /// block (no `acc_seq` event) took no sequence.
+    pub fn assert_no_tx_repeated(&self) {
+        let sim = self.sim();
+        let mut seen = std::collections::BTreeSet::new();
+        for tx in sim.included_txs().iter().filter(|t| t.code == 0) {
+            for m in &tx.messages {
+                assert!(seen.insert((tx.signer.clone(), m.clone())), "message executed twice in {}", tx.hash);
+            }
+        }
+        let took_sequence =
+            |tx: &&IncludedTx| tx.events.iter().any(|e| e.kind == "tx" && e.attributes.iter().any(|(k, _)| k == "acc_seq"));
+        let mut next: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+        for tx in sim.included_txs().iter().filter(took_sequence) {
+            let n = next.entry(tx.signer.as_str()).or_insert(tx.sequence);
+            assert_eq!(tx.sequence, *n, "sequence gap or repeat for {}", tx.signer);
+            *n += 1;
+        }
     }
 
     /// The chain agrees with the books: the treasury's AKT is its genesis amount less what was
