@@ -63,6 +63,9 @@ pub struct HttpRequest {
 pub enum HttpMethod {
     Get,
     Post,
+    /// Accepted by the IC only non-replicated (`replicated: false`); the provider API's
+    /// `PUT /deployment/{dseq}/manifest` needs it.
+    Put,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -111,6 +111,10 @@ impl Runtime for IcRuntime {
         let method = match request.method {
             HttpMethod::Get => mgmt::HttpMethod::GET,
             HttpMethod::Post => mgmt::HttpMethod::POST,
+            HttpMethod::Put if request.replicated => {
+                return Err(HttpError::Rejected { message: "PUT outcalls must be non-replicated".into() });
+            }
+            HttpMethod::Put => mgmt::HttpMethod::PUT,
         };
         let mut r = mgmt::HttpRequest::new(request.url)
             .with_method(method)
