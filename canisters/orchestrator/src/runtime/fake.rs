@@ -4,6 +4,7 @@
 
 pub mod akash;
 pub mod ledger;
+pub mod provider;
 pub mod xrc;
 
 use super::{CallError, HttpError, HttpRequest, HttpResponse, Runtime, Task};
