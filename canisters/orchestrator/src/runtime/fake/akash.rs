@@ -36,18 +36,33 @@
 //!   "fee-grant not found: not found"), `/cosmos/authz/v1beta1/grants?granter=&grantee=&
 //!   msg_type_url=` (missing with a type URL: 404 code 5), `/akash/deployment/v1beta4/params`.
 //!
+//! Deployments, the market and escrow ([`deployment`], [`market`], [`escrow`]): deployments with
+//! groups, orders and an escrow account funded from a balance or a deposit grant; simulated
+//! providers ([`market::Provider`], set with `AkashSim::set_provider`) bid on open orders from the
+//! EndBlocker and close unleased bids after `bid_timeout_blocks`; leases pay their provider every
+//! block from the escrow (exactly, in 18-decimal atomics; whole units withdrawn); an overdrawn
+//! escrow closes the deployment; closing refunds the depositors. Their routes: [`queries`]. Empty
+//! blocks are still skipped in O(1): escrow accrual is settled in bulk up to the next block in
+//! which something happens by itself (a bid, a bid timeout, an overdraw, a BME epoch).
+//!
 //! Layout: [`chain`] (state machine, ante handler, blocks), [`msgs`] (the message executor;
-//! one file per module: [`bank`], [`bme`], [`feegrant`], [`authz`]), [`rest`] (routes and JSON),
-//! [`faults`], [`proto`] and [`wire`] (protobuf decoding without code generation).
+//! one file per module: [`bank`], [`bme`], [`feegrant`], [`authz`], [`deployment`], [`market`],
+//! [`escrow`]), [`rest`] and [`queries`] (routes and JSON), [`faults`], [`proto`] and [`wire`]
+//! (protobuf decoding without code generation).
 
 pub mod authz;
 pub mod bank;
 pub mod bme;
 pub mod chain;
+pub mod deployment;
+pub mod escrow;
 pub mod faults;
 pub mod feegrant;
+pub mod market;
+mod market_api;
 pub mod msgs;
 pub mod proto;
+pub mod queries;
 pub mod rest;
 pub mod wire;
 

@@ -4,6 +4,7 @@
 //! lagging nodes.
 
 use super::bme;
+use super::{deployment, escrow, market};
 use super::feegrant::{self, Allowance};
 use super::authz;
 use super::msgs::{self, code, Event, ExecCtx, Failure};
@@ -68,6 +69,9 @@ pub struct State {
     /// (granter, grantee, msg type URL) → grant.
     pub authz_grants: BTreeMap<(String, String, String), authz::Grant>,
     pub bme: bme::BmeState,
+    pub deployments: deployment::DeploymentsState,
+    pub escrow: escrow::EscrowState,
+    pub market: market::MarketState,
 }
 
 impl Default for State {
@@ -77,10 +81,13 @@ impl Default for State {
             balances: BTreeMap::new(),
             supply: BTreeMap::new(),
             next_account_number: FIRST_ACCOUNT_NUMBER,
-            modules: [FEE_COLLECTOR, BME_MODULE, MINT_MODULE].iter().map(|m| module_address(m)).collect(),
+            modules: [FEE_COLLECTOR, BME_MODULE, MINT_MODULE, escrow::ESCROW_MODULE].iter().map(|m| module_address(m)).collect(),
             fee_grants: BTreeMap::new(),
             authz_grants: BTreeMap::new(),
             bme: bme::BmeState::default(),
+            deployments: deployment::DeploymentsState::default(),
+            escrow: escrow::EscrowState::default(),
+            market: market::MarketState::default(),
         }
     }
 }
@@ -449,22 +456,39 @@ impl Chain {
         let target = 1 + now_nanos.saturating_sub(self.genesis_nanos) / BLOCK_NANOS;
         while self.height < target {
             if self.mempool.is_empty() {
+                // Empty blocks in which nothing happens by itself are skipped (escrow accrual is
+                // settled in bulk): up to the next BME epoch with work, or deployment event.
                 let eb = self.committed.bme.epoch_blocks;
-                if !self.committed.bme.has_work() || eb == 0 {
-                    // Empty blocks change nothing: skip to the target.
-                    self.height = target;
+                let epoch = (self.committed.bme.has_work() && eb > 0).then(|| (self.height / eb + 1) * eb);
+                let next = [epoch, deployment::next_event(&self.committed, self.height)].into_iter().flatten().min();
+                let stop = match next {
+                    Some(n) if n <= target => n - 1,
+                    _ => target,
+                };
+                if stop > self.height {
+                    self.skip_to(stop);
+                }
+                if self.height >= target {
                     break;
                 }
-                let next_epoch = (self.height / eb + 1) * eb;
-                if next_epoch > target {
-                    self.height = target;
-                    break;
-                }
-                self.height = next_epoch - 1;
             }
             self.produce_block();
         }
         self.record_snapshot_if_needed();
+    }
+
+    /// Moves to `height` without producing blocks (nothing happens in them but escrow accrual).
+    fn skip_to(&mut self, height: u64) {
+        if deployment::accrues(&self.committed) {
+            let mut state = (*self.committed).clone();
+            deployment::settle_all(&mut state, height);
+            self.height = height;
+            self.committed = Rc::new(state);
+            self.check = (*self.committed).clone();
+            self.record_snapshot();
+        } else {
+            self.height = height;
+        }
     }
 
     fn record_snapshot_if_needed(&mut self) {
@@ -531,7 +555,8 @@ impl Chain {
                 }
             }
         }
-        let events = bme::end_block(&mut state, h);
+        let mut events = bme::end_block(&mut state, h);
+        events.extend(deployment::end_block(&mut state, h));
         if !events.is_empty() {
             self.block_events.insert(h, events);
         }

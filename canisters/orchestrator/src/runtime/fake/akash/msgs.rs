@@ -3,7 +3,7 @@
 //! module (deployments, leases, escrow) is one more file with its kinds added to that list.
 
 use super::chain::State;
-use super::{authz, bank, bme, feegrant};
+use super::{authz, bank, bme, deployment, escrow, feegrant, market};
 use serde_json::Value;
 use std::fmt;
 
@@ -145,6 +145,12 @@ pub static KINDS: &[&dyn MsgKind] = &[
     &feegrant::MsgRevokeAllowanceKind,
     &authz::MsgGrantKind,
     &authz::MsgRevokeKind,
+    &deployment::MsgCreateDeploymentKind,
+    &deployment::MsgUpdateDeploymentKind,
+    &deployment::MsgCloseDeploymentKind,
+    &escrow::MsgAccountDepositKind,
+    &market::MsgCreateLeaseKind,
+    &market::MsgCloseLeaseKind,
 ];
 
 pub fn find(type_url: &str) -> Option<&'static dyn MsgKind> {

@@ -261,7 +261,7 @@ pub fn serve(
         ["akash", "deployment", "v1beta4", "params"] => ok(json!({
             "params": {"min_deposits": [coin_json(&proto::Coin::new(500_000, DENOM_UACT)), coin_json(&proto::Coin::new(500_000, DENOM_UAKT))]}
         })),
-        _ => not_implemented(),
+        _ => super::queries::serve(&view.state, segs.as_slice(), query).unwrap_or_else(not_implemented),
     }
 }
 
@@ -276,7 +276,7 @@ fn route_exists(segs: &[&str]) -> bool {
             | ["cosmos", "feegrant", "v1beta1", "allowance", _, _]
             | ["cosmos", "authz", "v1beta1", "grants"]
             | ["akash", "deployment", "v1beta4", "params"]
-    )
+    ) || super::queries::route_exists(segs)
 }
 
 // ---------------------------------------------------------------------------------------------

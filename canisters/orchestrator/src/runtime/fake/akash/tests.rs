@@ -810,3 +810,6 @@ fn a_year_of_idle_blocks_is_instant_and_lagging_views_stay_bounded() {
     h.sim.set_behaviour(EB, Behaviour::Lagging { blocks: 1_000 });
     assert_eq!(h.height(EB), h.sim.height() - chain::SNAPSHOT_DEPTH);
 }
+
+#[path = "deployment_tests.rs"]
+mod deployment_tests;
