@@ -16,6 +16,7 @@ use serde_json::Value;
 use std::fmt;
 
 mod grants;
+pub mod provider;
 mod requests;
 pub use grants::{parse_authz_grants, parse_fee_allowance, AuthzGrant, AuthzGrants, DepositGrant, FeeAllowance};
 pub use requests::{broadcast_request_body, simulate_request_body};
