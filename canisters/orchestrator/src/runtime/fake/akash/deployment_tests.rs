@@ -383,3 +383,43 @@ fn the_owner_closes_a_lease_and_the_provider_route_answers() {
     assert!(matches!(cr::parse_lease(&r.body), Err(cr::RestError::Chain(e)) if e.is_not_found()));
     assert_eq!(h.get("/akash/market/v1beta5/bids/list?filters.state=bogus").status, 400);
 }
+
+#[test]
+fn two_depositors_are_refunded_in_proportion_and_providers_see_the_lease() {
+    use crate::runtime::fake::provider::{LeaseState as PLeaseState, LeaseView};
+    let p = provider(20, "0.7");
+    let (mut h, o, owner) = setup(1_000_000, std::slice::from_ref(&p));
+    let g = key(9);
+    let granter = addr(&g);
+    h.sim.mint(&granter, 10_000_000, "uakt");
+    h.sim.mint(&granter, 5_000_000, "uact");
+    let grant = cm::grant_deposit_authorization(&granter, &owner, &cm::coin(2_000_000, "uact"), &[DepositScope::Deployment], None).unwrap();
+    run(&mut h, &g, vec![grant]);
+    run(&mut h, &o, vec![create_msg(&owner, DSEQ, 1_000_000, &[Source::Balance])]);
+    let top_up = cm::account_deposit(&owner, &owner, DSEQ, &cm::coin(500_000, "uact"), &[Source::Grant]).unwrap();
+    assert_eq!(run(&mut h, &o, vec![top_up]).code, 0);
+    let bid = open_bids(&mut h, &owner, DSEQ).bids[0].id.clone();
+    let leased_at = run(&mut h, &o, vec![cm::create_lease(&core_id(&bid)).unwrap()]).height;
+
+    // The providers' view of the chain.
+    let leases = h.sim.deployment_leases(&owner, DSEQ, &p.address);
+    assert_eq!(leases.len(), 1);
+    assert_eq!((leases[0].gseq, leases[0].oseq, leases[0].group_name.as_str()), (1, 1, "dcloud"));
+    assert_eq!((leases[0].state, leases[0].deployment_hash), (PLeaseState::Active, web().version()));
+    assert_eq!(h.sim.account_pubkey(&owner), Some(o.public_key().0));
+    assert!(h.sim.deployment_leases(&owner, DSEQ, &granter).is_empty());
+
+    h.advance(6 * 37);
+    let closed = run(&mut h, &o, vec![cm::close_deployment(&owner, DSEQ).unwrap()]).height;
+    let spent = u128::from(closed - leased_at) * 7 * ATOM / 10;
+    let refundable = (1_500_000 * ATOM - spent) / ATOM;
+    let owner_refund = h.sim.balance(&owner, "uact");
+    let granter_refund = h.sim.balance(&granter, "uact") - 4_500_000;
+    assert_eq!(owner_refund + granter_refund, refundable);
+    assert!(owner_refund == refundable * 2 / 3 || owner_refund == refundable * 2 / 3 + 1, "{owner_refund} of {refundable}");
+    assert_eq!(h.sim.escrow_account(&owner, DSEQ).unwrap().refunds, vec![(owner.clone(), owner_refund), (granter.clone(), granter_refund)]);
+    assert_eq!(h.sim.provider_earnings(&p.address), spent / ATOM);
+    assert_eq!(h.sim.deployment_leases(&owner, DSEQ, &p.address)[0].state, PLeaseState::Closed);
+    // Every uact is accounted for: balances + provider + dust in the escrow module.
+    assert_eq!(owner_refund + granter_refund + spent / ATOM + h.sim.escrow_module_balance("uact"), 1_500_000);
+}

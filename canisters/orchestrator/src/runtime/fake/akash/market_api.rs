@@ -108,3 +108,30 @@ impl AkashSim {
         self.chain.state().balance(&escrow::escrow_address(), denom)
     }
 }
+
+/// What simulated providers and the proxy read from the chain ([`crate::runtime::fake::provider`]).
+impl crate::runtime::fake::provider::LeaseView for AkashSim {
+    fn account_pubkey(&self, address: &str) -> Option<[u8; 33]> {
+        self.chain.state().accounts.get(address).and_then(|a| a.pub_key).map(|k| k.0)
+    }
+
+    fn deployment_leases(&self, owner: &str, dseq: u64, provider: &str) -> Vec<crate::runtime::fake::provider::LeaseInfo> {
+        use crate::runtime::fake::provider::{LeaseInfo, LeaseState as ProviderLeaseState};
+        let state = self.chain.state();
+        let Some(hash) = state.deployments.deployments.get(&(owner.to_string(), dseq)).and_then(|d| <[u8; 32]>::try_from(d.hash.as_slice()).ok())
+        else {
+            return Vec::new();
+        };
+        self.leases(owner, dseq)
+            .into_iter()
+            .filter(|(id, _)| id.provider == provider)
+            .map(|(id, l)| LeaseInfo {
+                gseq: id.gseq,
+                oseq: id.oseq,
+                group_name: state.deployments.groups.get(&(owner.to_string(), dseq, id.gseq)).map(|g| g.spec.name.clone()).unwrap_or_default(),
+                state: if l.state == LeaseState::Active { ProviderLeaseState::Active } else { ProviderLeaseState::Closed },
+                deployment_hash: hash,
+            })
+            .collect()
+    }
+}
