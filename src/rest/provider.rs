@@ -3,7 +3,7 @@
 //! provider after checking the provider's certificate against the chain (outcalls only accept
 //! publicly trusted certificates, which most providers do not have).
 
-use super::{RestError, J, MAX_REST_RESPONSE_BYTES};
+use super::{parse_body, RestError, J, MAX_REST_RESPONSE_BYTES};
 use serde_json::{json, Value};
 
 /// A provider's report on one lease: its services (by name) and forwarded ports.
@@ -95,6 +95,35 @@ pub fn parse_lease_status(body: &[u8]) -> Result<LeaseStatus, RestError> {
     Ok(LeaseStatus { services, forwarded_ports })
 }
 
+/// A provider as registered on chain (`GET /akash/provider/v1beta4/providers/{owner}`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProviderInfo {
+    pub owner: String,
+    /// Where its API is, e.g. `https://provider.example.com:8443`.
+    pub host_uri: String,
+    pub attributes: Vec<(String, String)>,
+}
+
+/// Parses a provider query response. `Ok(None)` when the chain does not know the provider.
+pub fn parse_provider(body: &[u8]) -> Result<Option<ProviderInfo>, RestError> {
+    let v = match parse_body(body) {
+        Err(RestError::Chain(e)) if e.is_not_found() => return Ok(None),
+        other => other?,
+    };
+    let p = J::root(&v).at("provider");
+    p.object()?;
+    let mut attributes = Vec::new();
+    for a in p.at("attributes").array()? {
+        a.object()?;
+        attributes.push((a.at("key").str()?, a.at("value").str()?));
+    }
+    let host_uri = p.at("host_uri").str()?;
+    if !host_uri.starts_with("https://") {
+        return Err(RestError::WrongType { path: p.at("host_uri").path, expected: "an https:// URI" });
+    }
+    Ok(Some(ProviderInfo { owner: p.at("owner").str()?, host_uri: host_uri.trim_end_matches('/').to_string(), attributes }))
+}
+
 /// Path of the manifest upload (`PUT`).
 pub fn manifest_path(dseq: u64) -> String {
     format!("/deployment/{dseq}/manifest")
@@ -148,6 +177,17 @@ mod tests {
         assert!(matches!(parse_lease_status(bad.as_bytes()), Err(RestError::BadNumber { path, .. }) if path == "$.services.web.total"));
         let big = vec![b' '; MAX_REST_RESPONSE_BYTES + 1];
         assert!(matches!(parse_lease_status(&big), Err(RestError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn provider_info_has_its_host_uri() {
+        let body = br#"{"provider":{"owner":"akash1p","host_uri":"https://p1.test:8443/","attributes":[{"key":"region","value":"eu"}],"info":{"email":"","website":""}}}"#;
+        let p = parse_provider(body).unwrap().unwrap();
+        assert_eq!((p.host_uri.as_str(), p.attributes[0].1.as_str()), ("https://p1.test:8443", "eu"));
+        let missing = br#"{"code":5,"message":"rpc error: code = NotFound desc = invalid provider: address not found","details":[]}"#;
+        assert_eq!(parse_provider(missing).unwrap(), None);
+        let http = br#"{"provider":{"owner":"akash1p","host_uri":"http://p1.test"}}"#;
+        assert!(matches!(parse_provider(http), Err(RestError::WrongType { .. })));
     }
 
     #[test]

@@ -63,6 +63,10 @@ pub struct ConfigArg {
     /// Flat fee per Akash operation (withdrawal, mint, account opening), kept to pay for its
     /// threshold signature and outcalls (default 50_000 uakt = 0.05 AKT).
     pub akash_service_fee_uakt: Option<u64>,
+    /// Akash Console provider proxy (`https://...`) that relays requests to providers after
+    /// checking their certificate against the chain; `""` talks to providers directly (only
+    /// those with a publicly trusted certificate can be reached so). Default `""`.
+    pub provider_proxy_url: Option<String>,
 }
 
 /// The configuration in force.
@@ -89,6 +93,7 @@ pub struct Config {
     pub withdraw_min_uakt: u64,
     pub owner_fee_allowance_uakt: u64,
     pub akash_service_fee_uakt: u64,
+    pub provider_proxy_url: String,
 }
 
 /// An ICRC-1 account.
@@ -244,6 +249,9 @@ pub struct JournalEntry {
 }
 
 /// Every change to money or configuration, as the journal records it.
+// The variants mirror the candid type; boxing the large one would not change the wire form but
+// would make every caller's match noisier.
+#[allow(clippy::large_enum_variant)]
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub enum Change {
     /// ICP received and converted.

@@ -23,6 +23,9 @@ pub struct Orchestrator<R: Runtime> {
     pub(crate) pipeline_scheduled: Cell<bool>,
     /// A pipeline run is in progress (runs never overlap).
     pub(crate) pipeline_running: Cell<bool>,
+    /// Provider tokens by (owner, provider, dseq), with their expiry (seconds): one signature per
+    /// lease while it is set up, not one per request.
+    pub(crate) provider_tokens: RefCell<crate::akash::provider_client::ProviderTokens>,
     /// Akash REST outcalls per call kind (calls, cycles, errors), and where the next one starts.
     pub http_stats: RefCell<crate::akash::client::HttpStats>,
 }
@@ -39,6 +42,7 @@ impl<R: Runtime> Orchestrator<R> {
             logs: RefCell::new(Logs::default()),
             pipeline_scheduled: Cell::new(false),
             pipeline_running: Cell::new(false),
+            provider_tokens: RefCell::new(Default::default()),
             http_stats: RefCell::new(Default::default()),
         }
     }

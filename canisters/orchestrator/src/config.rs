@@ -58,6 +58,7 @@ pub fn default_config() -> Config {
         withdraw_min_uakt: DEFAULT_WITHDRAW_MIN_UAKT,
         owner_fee_allowance_uakt: DEFAULT_OWNER_FEE_ALLOWANCE_UAKT,
         akash_service_fee_uakt: DEFAULT_AKASH_SERVICE_FEE_UAKT,
+        provider_proxy_url: String::new(),
     }
 }
 
@@ -131,6 +132,9 @@ pub fn apply(base: &Config, arg: &ConfigArg) -> Result<Config, Error> {
     if let Some(v) = arg.akash_service_fee_uakt {
         c.akash_service_fee_uakt = v;
     }
+    if let Some(v) = &arg.provider_proxy_url {
+        c.provider_proxy_url = v.clone();
+    }
     validate(&c)?;
     Ok(c)
 }
@@ -189,6 +193,10 @@ fn validate(c: &Config) -> Result<(), Error> {
     }
     if !(30..=3600).contains(&c.akash_tx_timeout_secs) {
         return Err(invalid("akash_tx_timeout_secs", "must be 30 to 3600"));
+    }
+    let proxy = &c.provider_proxy_url;
+    if !proxy.is_empty() && (!proxy.starts_with("https://") || proxy.len() > 200 || proxy.contains(['?', '#', ' '])) {
+        return Err(invalid("provider_proxy_url", format!("{proxy:?} is not empty or an https:// URL")));
     }
     if c.withdraw_min_uakt == 0 {
         return Err(invalid("withdraw_min_uakt", "must be positive"));

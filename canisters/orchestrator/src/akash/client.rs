@@ -56,6 +56,7 @@ pub const BME_LEDGER_RECORD_MAX_RESPONSE_BYTES: u64 = 2_048;
 pub const FEE_ALLOWANCE_MAX_RESPONSE_BYTES: u64 = 4_096;
 pub const AUTHZ_GRANTS_MAX_RESPONSE_BYTES: u64 = 8_192;
 pub const DEPLOYMENT_PARAMS_MAX_RESPONSE_BYTES: u64 = 4_096;
+pub const PROVIDER_MAX_RESPONSE_BYTES: u64 = 8_192;
 /// Most records one `mint_records` call asks for.
 pub const MAX_BME_LEDGER_RECORDS: u32 = 100;
 /// Most pages of balances followed to find one denom.
@@ -77,10 +78,16 @@ pub enum CallKind {
     FeeAllowance = 9,
     AuthzGrants = 10,
     DeploymentParams = 11,
+    /// A provider's registration (host URI) on chain.
+    Provider = 12,
+    /// `PUT /deployment/{dseq}/manifest` at a provider (directly or through the proxy).
+    SendManifest = 13,
+    /// `GET /lease/.../status` at a provider.
+    LeaseStatus = 14,
 }
 
 impl CallKind {
-    pub const ALL: [CallKind; 11] = [
+    pub const ALL: [CallKind; 14] = [
         CallKind::Account,
         CallKind::Balances,
         CallKind::Simulate,
@@ -92,6 +99,9 @@ impl CallKind {
         CallKind::FeeAllowance,
         CallKind::AuthzGrants,
         CallKind::DeploymentParams,
+        CallKind::Provider,
+        CallKind::SendManifest,
+        CallKind::LeaseStatus,
     ];
 
     pub fn from_byte(b: u8) -> Option<CallKind> {
@@ -112,6 +122,9 @@ impl CallKind {
             CallKind::FeeAllowance => "fee_allowance",
             CallKind::AuthzGrants => "authz_grants",
             CallKind::DeploymentParams => "deployment_params",
+            CallKind::Provider => "provider",
+            CallKind::SendManifest => "send_manifest",
+            CallKind::LeaseStatus => "lease_status",
         }
     }
 }
@@ -312,27 +325,34 @@ pub async fn deployment_params<R: Runtime>(o: &Orchestrator<R>) -> Result<Vec<re
     quorum(o, &call, rest::parse_deployment_params, |a, b| a == b).await
 }
 
+/// A provider's registration (where its API is); `None` when the chain does not know it.
+pub async fn provider<R: Runtime>(o: &Orchestrator<R>, owner: &str) -> Result<Option<rest::provider::ProviderInfo>, ApiError> {
+    let path = format!("/akash/provider/v1beta4/providers/{}", encode(owner));
+    let call = Call::get(CallKind::Provider, path, PROVIDER_MAX_RESPONSE_BYTES);
+    quorum(o, &call, rest::provider::parse_provider, |a, b| a == b).await
+}
+
 // ---------------------------------------------------------------------------------------------
 // Machinery
 
 /// One request, to be sent to some endpoint.
-struct Call {
-    kind: CallKind,
-    method: HttpMethod,
+pub(crate) struct Call {
+    pub(crate) kind: CallKind,
+    pub(crate) method: HttpMethod,
     /// Appended to the endpoint's base URL.
-    path: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-    max_response_bytes: u64,
-    replicated: bool,
+    pub(crate) path: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
+    pub(crate) max_response_bytes: u64,
+    pub(crate) replicated: bool,
 }
 
 impl Call {
-    fn get(kind: CallKind, path: String, max_response_bytes: u64) -> Call {
+    pub(crate) fn get(kind: CallKind, path: String, max_response_bytes: u64) -> Call {
         Call { kind, method: HttpMethod::Get, path, headers: Vec::new(), body: Vec::new(), max_response_bytes, replicated: true }
     }
 
-    fn post(&mut self, body: Vec<u8>) {
+    pub(crate) fn post(&mut self, body: Vec<u8>) {
         self.method = HttpMethod::Post;
         self.headers = vec![("Content-Type".into(), "application/json".into())];
         self.body = body;
@@ -368,7 +388,7 @@ fn request_bytes(r: &HttpRequest) -> u64 {
 
 /// One endpoint's response, asking again with a doubled `max_response_bytes` while the
 /// response is too large (up to [`MAX_RESPONSE_BYTES_LIMIT`]).
-async fn send<R: Runtime>(o: &Orchestrator<R>, base: &str, call: &Call) -> Result<HttpResponse, String> {
+pub(crate) async fn send<R: Runtime>(o: &Orchestrator<R>, base: &str, call: &Call) -> Result<HttpResponse, String> {
     let mut max = call.max_response_bytes.min(MAX_RESPONSE_BYTES_LIMIT);
     loop {
         let request = HttpRequest {

@@ -4,4 +4,5 @@
 pub mod client;
 pub mod keys;
 pub mod pipeline;
+pub mod provider_client;
 pub mod transform;

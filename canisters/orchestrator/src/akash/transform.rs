@@ -37,9 +37,11 @@ enum Shape {
     Obj(&'static [(&'static str, Shape)]),
     /// An array whose elements have this shape.
     Arr(&'static Shape),
+    /// An object keyed by names (a provider's services), each value of this shape.
+    Map(&'static Shape),
 }
 
-use Shape::{Arr, Leaf, Obj};
+use Shape::{Arr, Leaf, Map as MapOf, Obj};
 
 const COIN: Shape = Obj(&[("denom", Leaf), ("amount", Leaf)]);
 const PUB_KEY: Shape = Obj(&[("@type", Leaf), ("key", Leaf)]);
@@ -169,6 +171,25 @@ const AUTHZ_GRANTS: Shape = Obj(&[
     ("pagination", Obj(&[("next_key", Leaf)])),
 ]);
 
+/// `rest::provider::parse_provider`: owner, host URI and attributes (not the contact info).
+const PROVIDER: Shape = Obj(&[(
+    "provider",
+    Obj(&[("owner", Leaf), ("host_uri", Leaf), ("attributes", Arr(&Obj(&[("key", Leaf), ("value", Leaf)])))]),
+)]);
+
+/// `rest::provider::parse_lease_status`: per service its readiness and URIs, and the forwarded
+/// ports (not generations or the other replica counters, which move while replicas ask).
+const LEASE_STATUS: Shape = Obj(&[
+    (
+        "services",
+        MapOf(&Obj(&[("name", Leaf), ("available", Leaf), ("total", Leaf), ("ready_replicas", Leaf), ("uris", Leaf)])),
+    ),
+    (
+        "forwarded_ports",
+        MapOf(&Arr(&Obj(&[("host", Leaf), ("port", Leaf), ("externalPort", Leaf), ("proto", Leaf), ("name", Leaf)]))),
+    ),
+]);
+
 /// The fields kept for `kind`; `None` keeps the whole body (canonical).
 fn shape(kind: CallKind) -> Option<&'static Shape> {
     match kind {
@@ -183,6 +204,10 @@ fn shape(kind: CallKind) -> Option<&'static Shape> {
         CallKind::BmeLedger => Some(&BME_LEDGER),
         CallKind::FeeAllowance => Some(&FEE_ALLOWANCE),
         CallKind::AuthzGrants => Some(&AUTHZ_GRANTS),
+        CallKind::Provider => Some(&PROVIDER),
+        CallKind::LeaseStatus => Some(&LEASE_STATUS),
+        // The manifest upload is non-replicated and answers an empty body or an error.
+        CallKind::SendManifest => None,
     }
 }
 
@@ -261,6 +286,7 @@ fn reduce(v: &Value, shape: &Shape) -> Value {
     match (v, shape) {
         (Value::Object(m), Obj(_)) => reduce_object(m, shape),
         (Value::Array(items), Arr(elem)) => Value::Array(items.iter().map(|x| reduce(x, elem)).collect()),
+        (Value::Object(m), MapOf(elem)) => Value::Object(m.iter().map(|(k, x)| (k.clone(), reduce(x, elem))).collect()),
         // A leaf, or a value of another type than expected (the parser refuses it either way).
         _ => v.clone(),
     }
