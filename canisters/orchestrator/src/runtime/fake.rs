@@ -58,6 +58,29 @@ pub trait HttpService {
     fn serve(&mut self, now_nanos: u64, replica: usize, request: &HttpRequest) -> Result<HttpResponse, HttpError>;
 }
 
+/// Several simulated peers behind one world: each request goes to the first service whose
+/// predicate accepts its URL (the chain's REST endpoints, the providers and their proxy...).
+#[derive(Default)]
+pub struct HttpRouter {
+    routes: Vec<(Box<dyn Fn(&str) -> bool>, Rc<RefCell<dyn HttpService>>)>,
+}
+
+impl HttpRouter {
+    pub fn route(mut self, accepts: impl Fn(&str) -> bool + 'static, service: Rc<RefCell<dyn HttpService>>) -> Self {
+        self.routes.push((Box::new(accepts), service));
+        self
+    }
+}
+
+impl HttpService for HttpRouter {
+    fn serve(&mut self, now_nanos: u64, replica: usize, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
+        match self.routes.iter().find(|(accepts, _)| accepts(&request.url)) {
+            Some((_, service)) => service.borrow_mut().serve(now_nanos, replica, request),
+            None => Err(HttpError::Unreachable { message: format!("no host for {}", request.url) }),
+        }
+    }
+}
+
 /// Replicas of the simulated subnet (3f+1 with f = 1): consensus needs 2f+1 equal answers.
 pub const FAKE_REPLICAS: usize = 4;
 
@@ -412,4 +435,41 @@ pub fn block_on<F: Future>(fut: F) -> F::Output {
         }
     }
     panic!("future still pending after 10000 polls: a held call was never released");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::HttpMethod;
+
+    /// Answers its own name, so the test sees who served.
+    struct Named(&'static str);
+
+    impl HttpService for Named {
+        fn serve(&mut self, _: u64, _: usize, _: &HttpRequest) -> Result<HttpResponse, HttpError> {
+            Ok(HttpResponse { status: 200, body: self.0.as_bytes().to_vec() })
+        }
+    }
+
+    fn get(url: &str) -> HttpRequest {
+        HttpRequest {
+            url: url.into(),
+            method: HttpMethod::Get,
+            headers: vec![],
+            body: vec![],
+            max_response_bytes: 100,
+            replicated: true,
+            transform_context: vec![],
+        }
+    }
+
+    #[test]
+    fn the_router_sends_each_url_to_its_service() {
+        let mut router = HttpRouter::default()
+            .route(|u| u.starts_with("https://chain.test"), Rc::new(RefCell::new(Named("chain"))))
+            .route(|u| u.starts_with("https://provider.test"), Rc::new(RefCell::new(Named("provider"))));
+        assert_eq!(router.serve(0, 0, &get("https://provider.test/status")).unwrap().body, b"provider");
+        assert_eq!(router.serve(0, 1, &get("https://chain.test/x")).unwrap().body, b"chain");
+        assert!(matches!(router.serve(0, 0, &get("https://nowhere.test/")), Err(HttpError::Unreachable { .. })));
+    }
 }
