@@ -2,6 +2,7 @@
 //! so that `main.rs` runs them on the IC and `cargo test` runs them against simulated peers.
 
 pub mod akash;
+pub mod bid_choice;
 pub mod canister;
 pub mod config;
 pub mod conversion;
