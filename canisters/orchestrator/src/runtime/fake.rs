@@ -62,8 +62,11 @@ pub trait HttpService {
 /// predicate accepts its URL (the chain's REST endpoints, the providers and their proxy...).
 #[derive(Default)]
 pub struct HttpRouter {
-    routes: Vec<(Box<dyn Fn(&str) -> bool>, Rc<RefCell<dyn HttpService>>)>,
+    routes: Vec<Route>,
 }
+
+/// Which URLs a service takes, and the service.
+type Route = (Box<dyn Fn(&str) -> bool>, Rc<RefCell<dyn HttpService>>);
 
 impl HttpRouter {
     pub fn route(mut self, accepts: impl Fn(&str) -> bool + 'static, service: Rc<RefCell<dyn HttpService>>) -> Self {
