@@ -172,24 +172,9 @@ fn decode_attribute(b: &[u8]) -> Result<(String, String), WireError> {
 }
 
 fn decode_dec_coin(b: &[u8]) -> Result<(String, u128), WireError> {
-    let (mut denom, mut amount) = (String::new(), String::new());
-    Reader::each(b, "cosmos.base.v1beta1.DecCoin", true, |f, v| {
-        match f {
-            1 => denom = v.string("denom")?,
-            2 => amount = v.string("amount")?,
-            _ => return Ok(false),
-        }
-        Ok(true)
-    })?;
+    let (denom, amount) = super::proto::decode_denom_amount(b, "cosmos.base.v1beta1.DecCoin")?;
     // A LegacyDec is written as its atomics: digits only.
-    let atomics = if amount.is_empty() {
-        0
-    } else if amount.len() <= 38 && amount.bytes().all(|c| c.is_ascii_digit()) {
-        amount.parse().map_err(|_| WireError(format!("invalid decimal {amount:?}")))?
-    } else {
-        return Err(WireError(format!("math/big: cannot unmarshal {amount:?} into a *big.Int")));
-    };
-    Ok((denom, atomics))
+    Ok((denom, super::proto::parse_big_int(&amount, 38)?))
 }
 
 /// A `ResourceValue` (`val` bytes, ASCII digits) as its text.

@@ -38,9 +38,15 @@ pub fn coins_string(coins: &[Coin]) -> String {
 }
 
 pub fn decode_coin(b: &[u8]) -> Result<Coin, WireError> {
-    let mut denom = String::new();
-    let mut amount = String::new();
-    Reader::each(b, "cosmos.base.v1beta1.Coin", true, |f, v| {
+    let (denom, amount) = decode_denom_amount(b, "cosmos.base.v1beta1.Coin")?;
+    // math.Int unmarshals digits only (an optional sign, which the coin check then refuses).
+    Ok(Coin { denom, amount: parse_big_int(&amount, 39)? })
+}
+
+/// Fields 1 (denom) and 2 (amount, text) of a `Coin` or `DecCoin`.
+pub fn decode_denom_amount(b: &[u8], message: &str) -> Result<(String, String), WireError> {
+    let (mut denom, mut amount) = (String::new(), String::new());
+    Reader::each(b, message, true, |f, v| {
         match f {
             1 => denom = v.string("denom")?,
             2 => amount = v.string("amount")?,
@@ -48,15 +54,20 @@ pub fn decode_coin(b: &[u8]) -> Result<Coin, WireError> {
         }
         Ok(true)
     })?;
-    // math.Int unmarshals digits only (an optional sign, which the coin check then refuses).
-    let amount = if amount.is_empty() {
-        0
-    } else if amount.len() <= 39 && amount.bytes().all(|c| c.is_ascii_digit()) {
-        amount.parse().map_err(|_| WireError(format!("math/big: cannot unmarshal {amount:?} into a *big.Int")))?
-    } else {
-        return Err(WireError(format!("math/big: cannot unmarshal {amount:?} into a *big.Int")));
-    };
-    Ok(Coin { denom, amount })
+    Ok((denom, amount))
+}
+
+/// An integer written as digits only, at most `max_digits` of them (empty is 0), refused as Go's
+/// `big.Int` unmarshalling refuses anything else.
+pub fn parse_big_int(text: &str, max_digits: usize) -> Result<u128, WireError> {
+    let bad = || WireError(format!("math/big: cannot unmarshal {text:?} into a *big.Int"));
+    if text.is_empty() {
+        return Ok(0);
+    }
+    if text.len() > max_digits || !text.bytes().all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    text.parse().map_err(|_| bad())
 }
 
 /// `google.protobuf.Any`.

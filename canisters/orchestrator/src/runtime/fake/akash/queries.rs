@@ -27,7 +27,7 @@ use super::chain::State;
 use super::deployment;
 use super::escrow;
 use super::market::{self, BidId, OrderId};
-use super::rest::{error, json_response, DEFAULT_LIMIT};
+use super::rest::{error, json_response, not_found, DEFAULT_LIMIT};
 use crate::runtime::HttpResponse;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
@@ -39,10 +39,6 @@ fn q<'a>(query: &'a [(String, String)], key: &str) -> &'a str {
 
 fn ok(v: Value) -> HttpResponse {
     json_response(200, &v)
-}
-
-fn not_found(desc: &str) -> HttpResponse {
-    error(404, 5, format!("rpc error: code = NotFound desc = {desc}"))
 }
 
 fn invalid(desc: impl std::fmt::Display) -> HttpResponse {
@@ -249,88 +245,107 @@ fn group_info(state: &State, query: &[(String, String)]) -> HttpResponse {
     }
 }
 
-fn orders(state: &State, query: &[(String, String)], list: bool) -> HttpResponse {
+/// One market table (orders, bids or leases) as the gateway serves it: `info` looks one object
+/// up by its full `id.*`, `list` pages those matching `filters.*` and the state filter.
+struct MarketTable<'s, K, V> {
+    items: &'s std::collections::BTreeMap<K, V>,
+    /// Whether an `id.*` lookup needs the provider (bids and leases do).
+    by_provider: bool,
+    /// The state names the list filter accepts.
+    states: &'static [&'static str],
+    /// "order", "bid", "lease" (the not-found message).
+    singular: &'static str,
+    /// "orders", "bids", "leases" (the list field).
+    plural: &'static str,
+    key: fn(&Filter) -> K,
+    matches: fn(&Filter, &K) -> bool,
+    state_name: fn(&V) -> &'static str,
+    /// The JSON of one object, as `info` answers it.
+    info_json: &'s dyn Fn(&K, &V) -> Value,
+    /// The JSON of one object, as a list element.
+    list_json: &'s dyn Fn(&K, &V) -> Value,
+}
+
+fn market_query<K: Ord, V>(t: MarketTable<'_, K, V>, query: &[(String, String)], list: bool) -> HttpResponse {
     let f = match filter(query, if list { "filters" } else { "id" }) {
         Ok(f) => f,
         Err(r) => return r,
     };
     if !list {
-        if let Err(r) = f.check_full_id(false) {
+        if let Err(r) = f.check_full_id(t.by_provider) {
             return r;
         }
-        let id = OrderId { owner: f.owner, dseq: f.dseq, gseq: f.gseq, oseq: f.oseq };
-        return match state.market.orders.get(&id) {
-            Some(o) => ok(json!({"order": market::order_json(state, &id, o)})),
-            None => not_found("order not found"),
+        let id = (t.key)(&f);
+        return match t.items.get(&id) {
+            Some(v) => ok((t.info_json)(&id, v)),
+            None => not_found(format!("{} not found", t.singular)),
         };
     }
-    if let Err(r) = f.check_state(&["open", "active", "closed"]) {
+    if let Err(r) = f.check_state(t.states) {
         return r;
     }
-    let all = state
-        .market
-        .orders
+    let all = t
+        .items
         .iter()
-        .filter(|(id, o)| f.matches_order(id) && (f.state.is_empty() || o.state.name() == f.state))
-        .map(|(id, o)| market::order_json(state, id, o))
+        .filter(|(id, v)| (t.matches)(&f, id) && (f.state.is_empty() || (t.state_name)(v) == f.state))
+        .map(|(id, v)| (t.list_json)(id, v))
         .collect();
-    page(query, all, "orders")
+    page(query, all, t.plural)
+}
+
+fn bid_key(f: &Filter) -> BidId {
+    BidId { owner: f.owner.clone(), dseq: f.dseq, gseq: f.gseq, oseq: f.oseq, provider: f.provider.clone(), bseq: f.bseq.unwrap_or(0) }
+}
+
+fn orders(state: &State, query: &[(String, String)], list: bool) -> HttpResponse {
+    let json = |id: &OrderId, o: &market::Order| market::order_json(state, id, o);
+    let t = MarketTable {
+        items: &state.market.orders,
+        by_provider: false,
+        states: &["open", "active", "closed"],
+        singular: "order",
+        plural: "orders",
+        key: |f| OrderId { owner: f.owner.clone(), dseq: f.dseq, gseq: f.gseq, oseq: f.oseq },
+        matches: Filter::matches_order,
+        state_name: |o| o.state.name(),
+        info_json: &|id, o| json!({"order": json(id, o)}),
+        list_json: &json,
+    };
+    market_query(t, query, list)
 }
 
 fn bids(state: &State, query: &[(String, String)], list: bool) -> HttpResponse {
-    let f = match filter(query, if list { "filters" } else { "id" }) {
-        Ok(f) => f,
-        Err(r) => return r,
+    let json = |id: &BidId, b: &market::Bid| market::bid_json(state, id, b);
+    let t = MarketTable {
+        items: &state.market.bids,
+        by_provider: true,
+        states: &["open", "active", "lost", "closed"],
+        singular: "bid",
+        plural: "bids",
+        key: bid_key,
+        matches: Filter::matches_bid,
+        state_name: |b| b.state.name(),
+        info_json: &json,
+        list_json: &json,
     };
-    if !list {
-        if let Err(r) = f.check_full_id(true) {
-            return r;
-        }
-        let id = BidId { owner: f.owner, dseq: f.dseq, gseq: f.gseq, oseq: f.oseq, provider: f.provider, bseq: f.bseq.unwrap_or(0) };
-        return match state.market.bids.get(&id) {
-            Some(b) => ok(market::bid_json(state, &id, b)),
-            None => not_found("bid not found"),
-        };
-    }
-    if let Err(r) = f.check_state(&["open", "active", "lost", "closed"]) {
-        return r;
-    }
-    let all = state
-        .market
-        .bids
-        .iter()
-        .filter(|(id, b)| f.matches_bid(id) && (f.state.is_empty() || b.state.name() == f.state))
-        .map(|(id, b)| market::bid_json(state, id, b))
-        .collect();
-    page(query, all, "bids")
+    market_query(t, query, list)
 }
 
 fn leases(state: &State, query: &[(String, String)], list: bool) -> HttpResponse {
-    let f = match filter(query, if list { "filters" } else { "id" }) {
-        Ok(f) => f,
-        Err(r) => return r,
+    let json = |id: &BidId, l: &market::Lease| market::lease_json(state, id, l);
+    let t = MarketTable {
+        items: &state.market.leases,
+        by_provider: true,
+        states: &["active", "insufficient_funds", "closed"],
+        singular: "lease",
+        plural: "leases",
+        key: bid_key,
+        matches: Filter::matches_bid,
+        state_name: |l| l.state.name(),
+        info_json: &json,
+        list_json: &json,
     };
-    if !list {
-        if let Err(r) = f.check_full_id(true) {
-            return r;
-        }
-        let id = BidId { owner: f.owner, dseq: f.dseq, gseq: f.gseq, oseq: f.oseq, provider: f.provider, bseq: f.bseq.unwrap_or(0) };
-        return match state.market.leases.get(&id) {
-            Some(l) => ok(market::lease_json(state, &id, l)),
-            None => not_found("lease not found"),
-        };
-    }
-    if let Err(r) = f.check_state(&["active", "insufficient_funds", "closed"]) {
-        return r;
-    }
-    let all = state
-        .market
-        .leases
-        .iter()
-        .filter(|(id, l)| f.matches_bid(id) && (f.state.is_empty() || l.state.name() == f.state))
-        .map(|(id, l)| market::lease_json(state, id, l))
-        .collect();
-    page(query, all, "leases")
+    market_query(t, query, list)
 }
 
 /// Whether account xid `{owner}/{dseq}` matches the query's xid (exact or a `/`-ended prefix).

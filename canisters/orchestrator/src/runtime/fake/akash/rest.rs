@@ -80,7 +80,7 @@ pub fn error(http: u16, code: u32, message: impl Into<String>) -> HttpResponse {
 }
 
 /// A query's NotFound status after the ABCI round trip (404, code 5).
-fn not_found(desc: impl std::fmt::Display) -> HttpResponse {
+pub(super) fn not_found(desc: impl std::fmt::Display) -> HttpResponse {
     error(404, 5, format!("rpc error: code = NotFound desc = {desc}"))
 }
 
