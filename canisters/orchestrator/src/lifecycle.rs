@@ -45,9 +45,8 @@ pub fn post_upgrade<R: Runtime>(rt: R, raw: RawMemory, arg: Option<OrchestratorA
     if o.read(|s| s.pending_deposit_count()) > 0 {
         o.rt.set_timer(0, Task::RetryPendingDeposits);
     }
-    // Timers are gone after an upgrade: resume Akash work that the state says is open. The
-    // checks read one set head and two headers, whatever the history.
-    if o.read(|s| !s.active_signers_is_empty() || s.book().mint_batch.is_some() || !s.waiting_mint_requests(1).is_empty()) {
+    // Timers are gone after an upgrade: resume Akash work that the state says is open.
+    if o.read(|s| s.akash_work_open()) {
         crate::akash::pipeline::schedule(&o, 0);
     }
     Ok(o)

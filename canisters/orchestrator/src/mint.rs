@@ -4,7 +4,7 @@
 //! burn already on chain is followed until its record executes. Each request is charged exactly
 //! the AKT it burned plus its share of the fee, and credited its exact share of the ACT minted.
 
-use crate::akash::{client, pipeline};
+use crate::akash::{client, keys, pipeline};
 use crate::canister::Orchestrator;
 use crate::deposit::check_caller;
 use crate::logs::Level;
@@ -46,7 +46,7 @@ pub async fn mint_act<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg: M
     if available < needed {
         return Err(Error::InsufficientBalance { available_uakt: available, requested_uakt: needed });
     }
-    pipeline::ready_signer(o, SignerId::Treasury).await?;
+    keys::signer_account(o, SignerId::Treasury).await?;
     let id = o.mutate(|s| {
         let charges = Charges { fee_reserve_uakt: MINT_FEE_RESERVE_UAKT, service_fee_uakt: config.akash_service_fee_uakt };
         s.request_mint(o.now_nanos(), caller, arg.amount_uakt, charges)
@@ -66,7 +66,7 @@ pub async fn step<R: Runtime>(o: &Orchestrator<R>) {
             }
             match client::bme_status(o).await {
                 Ok(st) if st.mints_allowed => {
-                    let Ok(treasury) = pipeline::ready_signer(o, SignerId::Treasury).await else { return };
+                    let Ok(treasury) = keys::signer_account(o, SignerId::Treasury).await else { return };
                     let now = o.now_secs();
                     if let Some(msg) = o.mutate(|s| s.start_mint_batch(now, &treasury.address, MAX_MINT_BATCH_REQUESTS)) {
                         o.log(Level::Info, format!("ACT mint batch queued as message {msg}"));

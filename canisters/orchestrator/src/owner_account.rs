@@ -4,7 +4,7 @@
 //! which also creates the account on chain), and deployment deposits come from the treasury's
 //! ACT through a deposit authorization (`sources: grant`).
 
-use crate::akash::pipeline;
+use crate::akash::{keys, pipeline};
 use crate::canister::Orchestrator;
 use crate::deposit::check_caller;
 use crate::runtime::Runtime;
@@ -45,8 +45,8 @@ pub async fn open_akash_account<R: Runtime>(o: &Orchestrator<R>, caller: Princip
     if available < needed {
         return Err(Error::InsufficientBalance { available_uakt: available, requested_uakt: needed });
     }
-    let treasury = pipeline::ready_signer(o, SignerId::Treasury).await?;
-    pipeline::ready_signer(o, id).await?;
+    let treasury = keys::signer_account(o, SignerId::Treasury).await?;
+    keys::signer_account(o, id).await?;
     o.mutate(|s| {
         if s.open_account_pending(caller) {
             return Ok(0);

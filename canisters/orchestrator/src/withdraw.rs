@@ -2,7 +2,7 @@
 //! amount and a fee reserve are set aside at once; the send rides the pipeline (batched with
 //! other treasury messages) and the principal is charged exactly its share of the fee.
 
-use crate::akash::pipeline;
+use crate::akash::{keys, pipeline};
 use crate::canister::Orchestrator;
 use crate::deposit::check_caller;
 use crate::runtime::Runtime;
@@ -38,7 +38,7 @@ pub async fn withdraw<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg: W
     if available < needed {
         return Err(Error::InsufficientBalance { available_uakt: available, requested_uakt: needed });
     }
-    let treasury = pipeline::ready_signer(o, SignerId::Treasury).await?;
+    let treasury = keys::signer_account(o, SignerId::Treasury).await?;
     let id = o.mutate(|s| {
         let charges = Charges { fee_reserve_uakt: WITHDRAW_FEE_RESERVE_UAKT, service_fee_uakt: config.akash_service_fee_uakt };
         s.request_withdraw(o.now_nanos(), caller, &treasury.address, to, arg.amount_uakt, charges)

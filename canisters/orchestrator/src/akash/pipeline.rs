@@ -13,7 +13,7 @@
 //! for the principals whose messages the transaction carried.
 
 use crate::akash::client::{self, ApiError};
-use crate::akash::keys::{self, EcdsaSigner};
+use crate::akash::keys::EcdsaSigner;
 use crate::canister::Orchestrator;
 use crate::logs::Level;
 use crate::runtime::{Runtime, Task};
@@ -57,7 +57,7 @@ pub async fn run<R: Runtime>(o: &Orchestrator<R>) {
     let signers = o.read(|s| s.active_signers());
     crate::util::join_all(signers.into_iter().map(|id| process_account(o, id))).await;
     o.pipeline_running.set(false);
-    if o.read(|s| !s.active_signers().is_empty() || s.book().mint_batch.is_some() || !s.waiting_mint_requests(1).is_empty()) {
+    if o.read(|s| s.akash_work_open()) {
         schedule(o, PIPELINE_TICK_SECS);
     }
 }
@@ -531,9 +531,4 @@ fn included_without_effect<R: Runtime>(o: &Orchestrator<R>, id: SignerId, c: &Ca
             s.put_tx_account(id, acc);
         }
     });
-}
-
-/// Makes sure the signer's key is known, for flows that queue messages on it.
-pub async fn ready_signer<R: Runtime>(o: &Orchestrator<R>, id: SignerId) -> Result<TxAccount, ic_akash_orchestrator_types::Error> {
-    keys::signer_account(o, id).await
 }

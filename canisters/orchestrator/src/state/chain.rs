@@ -249,8 +249,10 @@ impl State {
         self.akash_accounts.len()
     }
 
-    pub fn active_signers_is_empty(&self) -> bool {
-        self.akash_active.is_empty()
+    /// Whether the pipeline has anything to do: messages queued or in flight, a mint batch, or
+    /// mint requests waiting. Reads one set's head and two headers, whatever the history.
+    pub fn akash_work_open(&self) -> bool {
+        !self.akash_active.is_empty() || self.book().mint_batch.is_some() || !self.mint_requests.is_empty()
     }
 
     pub fn pending_msg(&self, id: u64) -> Option<PendingMsg> {

@@ -116,7 +116,7 @@ impl Env {
     }
 
     pub fn akash_idle(&self) -> bool {
-        self.o.read(|s| s.active_signers().is_empty() && s.book().mint_batch.is_none() && s.waiting_mint_requests(1).is_empty())
+        !self.o.read(|s| s.akash_work_open())
     }
 
     /// Every included transaction's messages ran at most once (tests give withdrawals distinct
