@@ -7,8 +7,10 @@ fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_ic-akash"))
 }
 
-fn key_file() -> std::path::PathBuf {
-    let p = std::env::temp_dir().join(format!("ic-akash-cli-key-{}", std::process::id()));
+/// One key file per test: tests run in parallel threads, and a shared file could be read while another
+/// test is rewriting it.
+fn key_file(test: &str) -> std::path::PathBuf {
+    let p = std::env::temp_dir().join(format!("ic-akash-cli-key-{}-{test}", std::process::id()));
     std::fs::write(&p, "11".repeat(32)).unwrap();
     p
 }
@@ -37,7 +39,7 @@ fn sdl_check_exit_codes_and_stdin() {
 
 #[test]
 fn tx_build_then_decode_round_trips() {
-    let key = key_file();
+    let key = key_file("round-trip");
     let out = bin()
         .args(["tx", "build", "create-deployment", "--key"])
         .arg(&key)
@@ -63,7 +65,7 @@ fn tx_build_then_decode_round_trips() {
 fn build_json(kind: &str, extra: &[&str]) -> (Option<i32>, serde_json::Value, String) {
     let out = bin()
         .args(["tx", "build", kind, "--key"])
-        .arg(key_file())
+        .arg(key_file(kind))
         .args(["--chain-id", "akashnet-2", "--account-number", "7", "--sequence", "3", "--gas", "100000", "--fee", "2500uakt", "--json"])
         .args(extra)
         .output()
@@ -118,7 +120,7 @@ fn address_of_a_public_key() {
 
 #[test]
 fn jwt_command_makes_a_verifiable_token() {
-    let key = key_file();
+    let key = key_file("jwt");
     let out = bin().args(["jwt", "--key"]).arg(&key).args(["--now", "1900000000", "--ttl", "600"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let token = String::from_utf8(out.stdout).unwrap();
