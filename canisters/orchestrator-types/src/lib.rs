@@ -288,6 +288,250 @@ pub enum Change {
     AkashAccountOpened { address: String, fee_uakt: u64, tx_hash: String },
     /// A transaction carrying this principal's messages ended so.
     AkashTx { tx_hash: String, account: String, outcome: TxOutcome },
+    /// A step of one of this principal's deployments (its history, see `get_deployment_history`).
+    Deployment { deployment_id: u64, event: DeploymentEvent },
+}
+
+/// `create_deployment`: an SDL and how to fund and place it.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+pub struct CreateDeploymentArg {
+    /// The SDL (YAML), as `ic-akash sdl check` accepts it.
+    pub sdl: String,
+    /// ACT put in the deployment's escrow when it is created (at least the chain's minimum
+    /// deposit, 500_000 uact = 0.5 ACT).
+    pub deposit_uact: u64,
+    /// AKT to burn for ACT first, when the owner's ACT does not cover the deposit; ACT left over
+    /// stays in the owner's balance.
+    pub mint_uakt: Option<u64>,
+    /// Highest bid accepted for any group, in uact per block (a decimal such as "1.5"); the SDL's
+    /// own prices cap bids on chain too.
+    pub max_price_uact_per_block: Option<String>,
+    pub provider_policy: Option<ProviderPolicy>,
+    pub auto_top_up: Option<AutoTopUp>,
+    /// Who owns, pays for and controls the deployment (default: the caller, the only owner
+    /// accepted for now).
+    pub owner: Option<Principal>,
+}
+
+/// Which providers a deployment accepts.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+pub struct ProviderPolicy {
+    /// Only these provider addresses (empty: any).
+    pub allow: Vec<String>,
+    /// Never these.
+    pub deny: Vec<String>,
+    /// Attributes the provider must have registered on chain.
+    pub required_attributes: Vec<Attribute>,
+    /// Auditors of whom at least one must have signed the provider's attributes; added to every
+    /// group's `signedBy.anyOf`, so the chain itself refuses other bids.
+    pub required_auditors: Vec<String>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Attribute {
+    pub key: String,
+    pub value: String,
+}
+
+/// Keeps the escrow funded from the owner's ACT.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct AutoTopUp {
+    /// Top up when the escrow would run out in less than this (e.g. 86_400 = a day).
+    pub below_runway_secs: u64,
+    /// Each top-up adds this much runway at the leases' current price.
+    pub top_up_runway_secs: u64,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct TopUpDeploymentArg {
+    pub deployment_id: u64,
+    pub amount_uact: u64,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct UpdateDeploymentArg {
+    pub deployment_id: u64,
+    /// The new SDL: same groups and resources, other services' settings (images, env...) may change.
+    pub sdl: String,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct GetProviderTokenArg {
+    pub deployment_id: u64,
+    /// Provider API scopes: "status", "logs", "events", "shell", "get-manifest", "restart".
+    pub scopes: Vec<String>,
+    /// Lifetime (capped at 3600; default 900).
+    pub ttl_secs: Option<u64>,
+}
+
+/// An ES256K token for the deployment's providers, and where they answer.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ProviderToken {
+    pub token: String,
+    pub expires_at_secs: u64,
+    /// Provider address and its API (`https://host:8443`).
+    pub providers: Vec<(String, String)>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ListDeploymentsArg {
+    /// Whose deployments (default: the caller's; only the caller's are shown).
+    pub owner: Option<Principal>,
+    /// Deployment id to start after (exclusive); none = from the first.
+    pub after: Option<u64>,
+    /// At most this many (capped at 100).
+    pub length: u64,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct GetDeploymentHistoryArg {
+    pub deployment_id: u64,
+    pub start: Option<u64>,
+    pub length: u64,
+}
+
+/// Where a deployment is in its life.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum DeploymentState {
+    /// AKT is being burned for the ACT of the deposit.
+    WaitingForAct,
+    /// The owner's Akash account and the treasury's deposit grant are being set up.
+    Preparing,
+    /// `MsgCreateDeployment` is on its way.
+    Creating,
+    /// Waiting for provider bids until `deadline_secs`.
+    Bidding { deadline_secs: u64 },
+    /// `MsgCreateLease` for the chosen bids is on its way.
+    Leasing,
+    /// Sending the manifest to the providers.
+    SendingManifest { attempts: u32 },
+    /// The providers are starting the services.
+    Starting,
+    Active,
+    /// Closing on chain; the refund follows.
+    Closing { reason: String },
+    /// Ended: the unspent escrow was credited back.
+    Closed { reason: String, refund_uact: u64 },
+    /// Ended before anything reached the chain's escrow, or after an unrecoverable error; what was
+    /// set aside was released.
+    Failed { reason: String },
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct LeaseInfo {
+    pub provider: String,
+    pub host_uri: String,
+    pub gseq: u32,
+    pub oseq: u32,
+    pub bseq: u32,
+    /// Per block, a decimal in uact.
+    pub price_uact_per_block: String,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ServiceInfo {
+    pub name: String,
+    pub uris: Vec<String>,
+    pub available: u32,
+    pub total: u32,
+    /// Forwarded ports: (host, external port, service port, protocol).
+    pub forwarded_ports: Vec<ForwardedPort>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ForwardedPort {
+    pub host: String,
+    pub external_port: u32,
+    pub port: u32,
+    pub proto: String,
+}
+
+/// The last escrow reading.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct EscrowInfo {
+    /// Unspent, whole uact.
+    pub balance_uact: u64,
+    /// Paid to providers so far, whole uact (rounded up).
+    pub spent_uact: u64,
+    /// Sum of the leases' prices, a decimal in uact per block.
+    pub rate_uact_per_block: String,
+    /// Time left at that rate (none without a lease).
+    pub runway_secs: Option<u64>,
+    pub read_at_secs: u64,
+}
+
+/// What a deployment has cost its owner so far.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+pub struct DeploymentCost {
+    /// Akash transaction fees.
+    pub chain_fees_uakt: u64,
+    /// Flat fees for signatures and outcalls.
+    pub service_fees_uakt: u64,
+    /// ACT put in escrow in all (initial deposit and top-ups).
+    pub deposited_uact: u64,
+    /// ACT refunded from escrow.
+    pub refunded_uact: u64,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct DeploymentView {
+    pub deployment_id: u64,
+    pub owner: Principal,
+    /// The owner's Akash account (owner of the deployment on chain).
+    pub akash_owner: Option<String>,
+    /// The deployment's sequence on chain, once created.
+    pub dseq: Option<u64>,
+    pub state: DeploymentState,
+    /// Hex SHA-256 of the manifest (the deployment's `hash` on chain).
+    pub sdl_hash: String,
+    pub created_at_nanos: u64,
+    pub updated_at_nanos: u64,
+    pub deposit_uact: u64,
+    pub leases: Vec<LeaseInfo>,
+    pub services: Vec<ServiceInfo>,
+    pub escrow: Option<EscrowInfo>,
+    pub auto_top_up: Option<AutoTopUp>,
+    pub cost: DeploymentCost,
+    /// Providers that failed this deployment (manifest refused, unreachable, not ready).
+    pub failed_providers: Vec<String>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct DeploymentPage {
+    pub deployments: Vec<DeploymentView>,
+    /// Pass as `after` for the next page; none at the end.
+    pub next: Option<u64>,
+}
+
+/// One step of a deployment, as its history and the owner's journal record it.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum DeploymentEvent {
+    Requested { sdl_hash: String, deposit_uact: u64, mint_uakt: u64, service_fee_uakt: u64, fee_reserve_uakt: u64 },
+    /// ACT of the owner set aside for the escrow.
+    ActReserved { amount_uact: u64 },
+    /// The treasury authorized the owner account to fund `amount_uact` of deposits from it.
+    DepositGranted { amount_uact: u64, tx_hash: String, fee_uakt: u64 },
+    Created { dseq: u64, deposit_uact: u64, tx_hash: String, fee_uakt: u64 },
+    /// A bid was taken for group `gseq`; `refused` says why others were not.
+    BidChosen { gseq: u32, provider: String, price_uact_per_block: String, bids: u32, refused: Vec<String> },
+    LeaseCreated { gseq: u32, provider: String, tx_hash: String, fee_uakt: u64 },
+    ManifestSent { provider: String, sdl_hash: String },
+    /// A provider did not take the manifest or did not start the services in time: its lease
+    /// ends and the deployment is made again without it.
+    ProviderFailed { provider: String, reason: String },
+    Active { services: Vec<ServiceInfo> },
+    ToppedUp { amount_uact: u64, automatic: bool, tx_hash: String, fee_uakt: u64 },
+    /// The escrow runs low and the owner cannot pay a top-up; the deployment closes at
+    /// `closes_below_runway_secs` if nothing changes.
+    LowFunds { runway_secs: u64, needed_uact: u64, available_uact: u64, closes_below_runway_secs: u64 },
+    Updated { sdl_hash: String, tx_hash: String, fee_uakt: u64 },
+    /// A lease ended on chain without the owner asking (provider, empty escrow).
+    LeaseEnded { provider: String, reason: String },
+    CloseRequested { reason: String },
+    Closed { reason: String, refund_uact: u64, spent_uact: u64, tx_hash: Option<String>, fee_uakt: u64 },
+    Failed { reason: String, released_uact: u64, released_uakt: u64 },
+    /// A transaction step failed and is retried or abandoned (`step`: create, lease, close...).
+    StepFailed { step: String, reason: String, fee_uakt: u64 },
 }
 
 /// Totals, for monitoring and audit.
@@ -316,6 +560,13 @@ pub struct Stats {
     pub minted_uact: u64,
     /// Messages waiting for a transaction or in one not yet in a block.
     pub akash_msgs_pending: u64,
+    /// Deployments not ended yet.
+    pub deployments_active: u64,
+    pub deployments_total: u64,
+    /// ACT in the escrows of deployments not yet settled.
+    pub act_in_escrow_uact: u64,
+    /// ACT paid to providers by settled deployments (deposits less refunds).
+    pub act_spent_uact: u64,
 }
 
 /// Errors of every method. Variants are stable: new ones are added at the end.
@@ -348,6 +599,15 @@ pub enum Error {
     NotYetAvailable { what: String },
     /// The Akash chain could not be read or written now; nothing was changed, retry.
     AkashUnavailable { reason: String },
+    /// The SDL is not valid: `path` is the JSON pointer of the offending field ("" for the
+    /// whole document).
+    InvalidSdl { path: String, reason: String },
+    /// The owner's ACT does not cover the deposit (mint some with `mint_act`, or pass `mint_uakt`).
+    InsufficientAct { available_uact: u64, requested_uact: u64 },
+    /// No deployment with this id belongs to the caller.
+    DeploymentNotFound { deployment_id: u64 },
+    /// The deployment is not in a state that allows this request.
+    WrongDeploymentState { deployment_id: u64, state: String, reason: String },
 }
 
 impl std::fmt::Display for Error {
@@ -390,6 +650,14 @@ impl std::fmt::Display for Error {
             }
             Error::NotYetAvailable { what } => write!(f, "{what} is not yet available"),
             Error::AkashUnavailable { reason } => write!(f, "Akash unavailable: {reason}"),
+            Error::InvalidSdl { path, reason } => write!(f, "invalid SDL at {path:?}: {reason}"),
+            Error::InsufficientAct { available_uact, requested_uact } => {
+                write!(f, "{requested_uact} uact requested, {available_uact} available")
+            }
+            Error::DeploymentNotFound { deployment_id } => write!(f, "deployment {deployment_id} not found"),
+            Error::WrongDeploymentState { deployment_id, state, reason } => {
+                write!(f, "deployment {deployment_id} is {state}: {reason}")
+            }
         }
     }
 }

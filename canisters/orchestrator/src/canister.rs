@@ -23,6 +23,9 @@ pub struct Orchestrator<R: Runtime> {
     pub(crate) pipeline_scheduled: Cell<bool>,
     /// A pipeline run is in progress (runs never overlap).
     pub(crate) pipeline_running: Cell<bool>,
+    /// A deployments run is scheduled / in progress (as for the pipeline).
+    pub(crate) deployments_scheduled: Cell<bool>,
+    pub(crate) deployments_running: Cell<bool>,
     /// Provider tokens by (owner, provider, dseq), with their expiry (seconds): one signature per
     /// lease while it is set up, not one per request.
     pub(crate) provider_tokens: RefCell<crate::akash::provider_client::ProviderTokens>,
@@ -42,6 +45,8 @@ impl<R: Runtime> Orchestrator<R> {
             logs: RefCell::new(Logs::default()),
             pipeline_scheduled: Cell::new(false),
             pipeline_running: Cell::new(false),
+            deployments_scheduled: Cell::new(false),
+            deployments_running: Cell::new(false),
             provider_tokens: RefCell::new(Default::default()),
             http_stats: RefCell::new(Default::default()),
         }

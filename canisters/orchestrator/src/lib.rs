@@ -6,6 +6,7 @@ pub mod bid_choice;
 pub mod canister;
 pub mod config;
 pub mod conversion;
+pub mod deployments;
 pub mod deposit;
 pub mod guard;
 pub mod ledger;

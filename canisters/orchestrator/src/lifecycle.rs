@@ -49,6 +49,9 @@ pub fn post_upgrade<R: Runtime>(rt: R, raw: RawMemory, arg: Option<OrchestratorA
     if o.read(|s| s.akash_work_open()) {
         crate::akash::pipeline::schedule(&o, 0);
     }
+    if o.read(|s| s.active_deployment_count()) > 0 {
+        crate::deployments::step::schedule(&o, 0);
+    }
     Ok(o)
 }
 

@@ -4,10 +4,12 @@
 use ic_akash_orchestrator::lifecycle;
 use ic_akash_orchestrator::runtime::ic::IcRuntime;
 use ic_akash_orchestrator::runtime::{Runtime, Task};
+use ic_akash_orchestrator::deployments::{self, views};
 use ic_akash_orchestrator::{deposit, metrics, mint, notify, owner_account, queries, tasks, withdraw, Orchestrator};
 use ic_akash_orchestrator_types::{
-    AkashAccounts, Balance, Config, ConfigArg, Credit, DepositAccount, DepositIcpArg, Error, GetJournalArg, HttpRequest, HttpResponse, JournalPage,
-    MintActArg, NotifyDepositArg, OrchestratorArg, Quote, Stats, WithdrawArg,
+    AkashAccounts, Balance, Config, ConfigArg, CreateDeploymentArg, Credit, DepositAccount, DepositIcpArg, DeploymentPage, DeploymentView, Error,
+    GetDeploymentHistoryArg, GetJournalArg, GetProviderTokenArg, HttpRequest, HttpResponse, JournalPage, ListDeploymentsArg, MintActArg,
+    NotifyDepositArg, OrchestratorArg, ProviderToken, Quote, Stats, TopUpDeploymentArg, UpdateDeploymentArg, WithdrawArg,
 };
 use candid::Principal;
 use ic_akash_orchestrator::storage::RawMemory;
@@ -114,6 +116,51 @@ async fn open_akash_account() -> Result<AkashAccounts, Error> {
 #[ic_cdk::query]
 fn get_akash_accounts(of: Option<Principal>) -> AkashAccounts {
     owner_account::akash_accounts(orchestrator(), Some(of.unwrap_or_else(caller)))
+}
+
+/// Starts a deployment from an SDL; returns its id at once (follow it with `get_deployment`).
+#[ic_cdk::update]
+async fn create_deployment(arg: CreateDeploymentArg) -> Result<u64, Error> {
+    deployments::create_deployment(orchestrator(), caller(), arg).await
+}
+
+/// Adds ACT from the caller's balance to a deployment's escrow.
+#[ic_cdk::update]
+async fn top_up_deployment(arg: TopUpDeploymentArg) -> Result<DeploymentView, Error> {
+    deployments::top_up_deployment(orchestrator(), caller(), arg).await
+}
+
+/// A new SDL (same groups) for an active deployment; the manifest is sent again.
+#[ic_cdk::update]
+async fn update_deployment(arg: UpdateDeploymentArg) -> Result<DeploymentView, Error> {
+    deployments::update_deployment(orchestrator(), caller(), arg).await
+}
+
+/// Closes a deployment; the unspent escrow comes back to the caller's ACT.
+#[ic_cdk::update]
+fn close_deployment(deployment_id: u64) -> Result<DeploymentView, Error> {
+    deployments::close_deployment(orchestrator(), caller(), deployment_id)
+}
+
+/// A provider token for the caller's own deployment (status, logs, events, shell...).
+#[ic_cdk::update]
+async fn get_provider_token(arg: GetProviderTokenArg) -> Result<ProviderToken, Error> {
+    deployments::get_provider_token(orchestrator(), caller(), arg).await
+}
+
+#[ic_cdk::query]
+fn get_deployment(deployment_id: u64) -> Result<DeploymentView, Error> {
+    views::get_deployment(orchestrator(), caller(), deployment_id)
+}
+
+#[ic_cdk::query]
+fn list_deployments(arg: ListDeploymentsArg) -> Result<DeploymentPage, Error> {
+    views::list_deployments(orchestrator(), caller(), arg)
+}
+
+#[ic_cdk::query]
+fn get_deployment_history(arg: GetDeploymentHistoryArg) -> Result<JournalPage, Error> {
+    views::get_deployment_history(orchestrator(), caller(), arg)
 }
 
 #[ic_cdk::query]

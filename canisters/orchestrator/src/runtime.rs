@@ -116,6 +116,8 @@ pub enum Task {
     RetryPendingDeposits,
     /// Move Akash transactions along (sign, broadcast, confirm) and settle ACT mints.
     AkashPipeline,
+    /// Move deployments along (bids, leases, manifests, escrow checks, closes).
+    Deployments,
 }
 
 /// Effects, as seen by the flows. Methods are async where the IC makes them calls.

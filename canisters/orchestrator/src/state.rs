@@ -5,10 +5,13 @@
 //! Opening the state after an upgrade reads only headers: nothing here replays history.
 
 pub mod chain;
+pub mod deployment;
 
 use crate::storage::{
     AccountRecord, Candid, Memories, Memory, SignerId, ACCOUNTS_MEMORY_ID, AKASH_ACCOUNTS_MEMORY_ID,
     AKASH_ACTIVE_MEMORY_ID, AKASH_BOOK_MEMORY_ID, AKASH_MSGS_MEMORY_ID, CONFIG_MEMORY_ID, CREDITED_BLOCKS_MEMORY_ID,
+    DEPLOYMENTS_ACTIVE_MEMORY_ID, DEPLOYMENTS_BY_OWNER_MEMORY_ID, DEPLOYMENTS_MEMORY_ID, DEPLOYMENT_HISTORY_MEMORY_ID,
+    DEPLOYMENT_SDLS_MEMORY_ID,
     JOURNAL_BY_PRINCIPAL_MEMORY_ID, JOURNAL_DATA_MEMORY_ID, JOURNAL_INDEX_MEMORY_ID, MINT_REQUESTS_MEMORY_ID,
     PENDING_DEPOSITS_MEMORY_ID, TOTALS_MEMORY_ID,
 };
@@ -69,6 +72,14 @@ pub struct State {
     /// ACT mint requests waiting for the next batch.
     mint_requests: StableBTreeMap<u64, Candid<MintRequest>, Memory>,
     akash_book: StableCell<Candid<AkashBook>, Memory>,
+    deployments: StableBTreeMap<u64, Candid<deployment::Deployment>, Memory>,
+    /// SDL texts, apart from the records (written once, read when a manifest is sent).
+    deployment_sdls: StableBTreeMap<u64, Candid<String>, Memory>,
+    deployments_by_owner: StableBTreeMap<(Principal, u64), (), Memory>,
+    /// Deployments not ended.
+    deployments_active: StableBTreeMap<u64, (), Memory>,
+    /// (deployment, n) -> journal position of its n-th history entry.
+    deployment_history: StableBTreeMap<(u64, u64), u64, Memory>,
 }
 
 impl State {
@@ -94,6 +105,11 @@ impl State {
             akash_msgs: StableBTreeMap::init(memories.get(AKASH_MSGS_MEMORY_ID)),
             mint_requests: StableBTreeMap::init(memories.get(MINT_REQUESTS_MEMORY_ID)),
             akash_book: StableCell::init(memories.get(AKASH_BOOK_MEMORY_ID), Candid(AkashBook::default())),
+            deployments: StableBTreeMap::init(memories.get(DEPLOYMENTS_MEMORY_ID)),
+            deployment_sdls: StableBTreeMap::init(memories.get(DEPLOYMENT_SDLS_MEMORY_ID)),
+            deployments_by_owner: StableBTreeMap::init(memories.get(DEPLOYMENTS_BY_OWNER_MEMORY_ID)),
+            deployments_active: StableBTreeMap::init(memories.get(DEPLOYMENTS_ACTIVE_MEMORY_ID)),
+            deployment_history: StableBTreeMap::init(memories.get(DEPLOYMENT_HISTORY_MEMORY_ID)),
         }
     }
 
@@ -312,6 +328,10 @@ impl State {
             service_fees_uakt: self.book().service_fees_uakt,
             minted_uact: self.book().minted_uact,
             akash_msgs_pending: self.akash_msgs.len(),
+            deployments_active: self.deployments_active.len(),
+            deployments_total: self.deployments.len(),
+            act_in_escrow_uact: self.book().act_in_escrow_uact,
+            act_spent_uact: self.book().act_spent_uact,
         }
     }
 
@@ -338,16 +358,18 @@ impl State {
         }
         let b = self.book();
         let out = b.withdrawn_uakt + b.chain_fees_uakt + b.burned_uakt + b.service_fees_uakt;
+        let (pools, act_reserved, deposited) = self.deployment_sums();
         let checks = [
             ("available", available, t.available_uakt),
             ("reserved", reserved, t.reserved_uakt),
-            ("reserved = open flows + other reservations", self.expected_reserved() + b.other_reserved_uakt, t.reserved_uakt),
+            ("reserved = open flows + deployment fee pools + other reservations", self.expected_reserved() + pools + b.other_reserved_uakt, t.reserved_uakt),
             ("principals", principals, t.principals),
             ("icp received", icp, t.icp_received_e8s),
             ("credited gross", gross, t.credited_gross_uakt),
             ("fees", fees, t.fees_uakt),
             ("held + fees + withdrawn + chain fees + burned + service fees = credited", available + reserved + fees + out, t.credited_gross_uakt),
-            ("act held = act minted", self.act_held(), b.minted_uact),
+            ("act held + set aside for deployments + in escrow + spent = act minted", self.act_held() + act_reserved + b.act_in_escrow_uact + b.act_spent_uact, b.minted_uact),
+            ("act in escrow = deposits of open deployments", deposited, b.act_in_escrow_uact),
         ];
         for (what, actual, expected) in checks {
             if actual != expected {

@@ -29,6 +29,11 @@ pub const AKASH_ACTIVE_MEMORY_ID: MemoryId = MemoryId::new(9);
 pub const AKASH_MSGS_MEMORY_ID: MemoryId = MemoryId::new(10);
 pub const MINT_REQUESTS_MEMORY_ID: MemoryId = MemoryId::new(11);
 pub const AKASH_BOOK_MEMORY_ID: MemoryId = MemoryId::new(12);
+pub const DEPLOYMENTS_MEMORY_ID: MemoryId = MemoryId::new(13);
+pub const DEPLOYMENT_SDLS_MEMORY_ID: MemoryId = MemoryId::new(14);
+pub const DEPLOYMENTS_BY_OWNER_MEMORY_ID: MemoryId = MemoryId::new(15);
+pub const DEPLOYMENTS_ACTIVE_MEMORY_ID: MemoryId = MemoryId::new(16);
+pub const DEPLOYMENT_HISTORY_MEMORY_ID: MemoryId = MemoryId::new(17);
 
 /// The memories of one canister instance, opened over the raw stable memory.
 pub struct Memories {

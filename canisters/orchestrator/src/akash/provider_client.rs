@@ -108,6 +108,32 @@ pub async fn lease_token<R: Runtime>(o: &Orchestrator<R>, lease: &LeaseRef) -> R
     Ok(token)
 }
 
+/// A token for the owner itself: the given scopes on the given leases (provider, dseq, services),
+/// valid `ttl_secs`. Signed now (one signature), not cached. Returns the token and its expiry.
+pub async fn owner_token<R: Runtime>(
+    o: &Orchestrator<R>,
+    owner: Principal,
+    leases: &[(String, u64, Vec<String>)],
+    scopes: &[Scope],
+    ttl_secs: u64,
+) -> Result<(String, u64), ProviderError> {
+    let id = SignerId::Owner(owner);
+    let acc = keys::signer_account(o, id).await.map_err(|e| ProviderError::Token { reason: e.to_string() })?;
+    let key = PublicKey::from_sec1(&acc.public_key).map_err(|e| ProviderError::Token { reason: e.to_string() })?;
+    let mut permissions: Vec<ProviderPermission> = Vec::new();
+    for (provider, dseq, services) in leases {
+        let permission = DeploymentPermission { dseq: *dseq, gseq: None, oseq: None, scope: scopes.to_vec(), services: services.clone() };
+        match permissions.iter_mut().find(|p| &p.provider == provider) {
+            Some(ProviderPermission { access: ProviderAccess::Granular(list), .. }) => list.push(permission),
+            _ => permissions.push(ProviderPermission { provider: provider.clone(), access: ProviderAccess::Granular(vec![permission]) }),
+        }
+    }
+    let claims = Claims::new(acc.address, o.now_secs(), ttl_secs, Leases::Granular(permissions));
+    let signer = EcdsaSigner { o, id, key };
+    let token = jwt::sign(&signer, &claims).await.map_err(|e| ProviderError::Token { reason: e.to_string() })?;
+    Ok((token, claims.exp))
+}
+
 /// The route of a request: the proxy's envelope, or the provider itself.
 fn route(proxy: &str, lease: &LeaseRef, method: HttpMethod, path: &str, body: Option<&str>, token: &str, call: &mut Call) -> String {
     if proxy.is_empty() {

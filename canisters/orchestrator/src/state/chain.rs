@@ -29,6 +29,8 @@ pub struct TxAccount {
     pub singles: bool,
     /// Owner accounts: the treasury's fee allowance is in place.
     pub opened: bool,
+    /// Owner accounts: the last deployment sequence used (each new one is higher).
+    pub last_dseq: Option<u64>,
 }
 
 /// Everything signed for one sequence. At most one of the candidates can ever be included (they
@@ -71,6 +73,8 @@ pub enum Purpose {
     Withdraw { withdraw_id: u64, to: String, amount_uakt: u64 },
     Mint { mint_id: u64 },
     OpenAccount { owner: Principal },
+    /// A step of a deployment (see `state::deployment`).
+    Deployment { deployment_id: u64, step: super::deployment::DeploymentStep },
 }
 
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -176,6 +180,11 @@ pub struct AkashBook {
     pub other_reserved_uakt: u64,
     /// Flat fees per Akash operation, which pay for its signature and outcalls.
     pub service_fees_uakt: u64,
+    pub next_deployment_id: u64,
+    /// ACT in the escrows of deployments not yet settled.
+    pub act_in_escrow_uact: u64,
+    /// ACT paid to providers by settled escrows (deposits less refunds).
+    pub act_spent_uact: u64,
 }
 
 /// What an Akash operation costs its principal besides its amount: a reserve for its share of
@@ -235,6 +244,7 @@ impl State {
             slot: None,
             singles: false,
             opened: false,
+            last_dseq: None,
         };
         self.put_tx_account(id, acc.clone());
         acc
@@ -268,7 +278,7 @@ impl State {
     }
 
     /// Queues a message on `signer`'s account (whose key must be registered).
-    fn enqueue(&mut self, now_secs: u64, signer: SignerId, any: ic_akash::proto::cosmos::Any, payers: Vec<Payer>, purpose: Purpose) -> u64 {
+    pub(super) fn enqueue(&mut self, now_secs: u64, signer: SignerId, any: ic_akash::proto::cosmos::Any, payers: Vec<Payer>, purpose: Purpose) -> u64 {
         let id = self.book().next_msg_id;
         self.update_book(|b| b.next_msg_id += 1);
         let msg = PendingMsg {
@@ -292,7 +302,7 @@ impl State {
     /// flow's own entry says why).
     /// Also takes `service_fee` (kept by the orchestrator: it pays the cycles of the
     /// operation's signature and outcalls), all or nothing.
-    fn take_reserve(&mut self, p: Principal, amount: u64, service_fee: u64) -> Result<crate::storage::AccountRecord, Error> {
+    pub(super) fn take_reserve(&mut self, p: Principal, amount: u64, service_fee: u64) -> Result<crate::storage::AccountRecord, Error> {
         let mut acc = self.account(&p);
         let needed = amount.checked_add(service_fee).ok_or(Error::InvalidArgument {
             field: "amount_uakt".into(),
@@ -313,7 +323,7 @@ impl State {
 
     /// Ends a reservation of `reserved`: `spent` leaves the books through `to_total`, the rest
     /// returns to available. Returns the account as changed (not yet written).
-    fn end_reserve(&mut self, p: Principal, reserved: u64, spent: u64) -> crate::storage::AccountRecord {
+    pub(super) fn end_reserve(&mut self, p: Principal, reserved: u64, spent: u64) -> crate::storage::AccountRecord {
         let mut acc = self.account(&p);
         assert!(spent <= reserved && acc.reserved_uakt >= reserved, "BUG: ending more than was reserved");
         acc.reserved_uakt -= reserved;
@@ -564,6 +574,10 @@ impl State {
                     }
                 }
             }
+            (Purpose::Deployment { step, .. }, outcome) => {
+                let step = step.clone();
+                self.deployment_msg_settled(now_nanos, &msg, &step, outcome);
+            }
             (Purpose::OpenAccount { owner }, outcome) => {
                 let payer = &msg.payers[0];
                 let acc = self.end_reserve(payer.principal, payer.fee_reserve_left_uakt, 0);
@@ -635,7 +649,7 @@ impl State {
                         }
                     }
                 }
-                Purpose::OpenAccount { .. } => {}
+                Purpose::OpenAccount { .. } | Purpose::Deployment { .. } => {}
             }
         }
         for r in self.mint_requests.values() {
