@@ -26,6 +26,8 @@ pub const DEPLOYMENTS_TICK_SECS: u64 = 6;
 pub const MAX_STEPS_PER_RUN: usize = 20;
 /// Most bidders whose registration is read for an attribute policy.
 pub const MAX_PROVIDER_READS: usize = 10;
+/// Checks in a row at which a provider did not answer before it counts as failed.
+pub const MAX_SILENT_CHECKS: u32 = 3;
 /// A deployment in `Settling` whose chain state still says active after this many reads is
 /// closed again.
 pub const SETTLE_READS_BEFORE_RETRY: u32 = 3;
@@ -139,7 +141,8 @@ fn wait_for_act<R: Runtime>(o: &Orchestrator<R>, d: Deployment, deadline_secs: u
         return;
     }
     update(o, &d, |s, d| {
-        if s.reserve_deployment_act(now, d, d.deposit_uact).is_ok() {
+        let missing = d.deposit_uact.saturating_sub(d.act_reserved_uact);
+        if s.reserve_deployment_act(now, d, missing).is_ok() {
             d.phase = Phase::Preparing { deadline_secs: now / crate::canister::NANOS_PER_SEC + PREPARE_DEADLINE_SECS, grant_done: false };
             d.next_step_secs = 0;
         }
@@ -599,6 +602,22 @@ async fn active<R: Runtime>(o: &Orchestrator<R>, d: Deployment) {
             d.next_step_secs = 0;
         });
         return;
+    }
+    // A provider that stopped answering for its lease is still paid by the escrow: after
+    // `MAX_SILENT_CHECKS` checks in a row it counts as failed.
+    if let Some(sdl) = stored_sdl(o, &d) {
+        let mut silent = Vec::new();
+        for l in &d.leases {
+            if let Err(e) = provider_client::lease_status(o, &lease_ref(&d, l, dseq, &sdl)).await {
+                silent.push((l.provider.clone(), format!("stopped answering: {e}")));
+            }
+        }
+        let checks = if silent.is_empty() { 0 } else { d.silent_checks + 1 };
+        if checks >= MAX_SILENT_CHECKS {
+            provider_failed(o, &d, silent);
+            return;
+        }
+        update(o, &d, |_, d| d.silent_checks = checks);
     }
     let now = o.now_secs();
     let Some((escrow, _funds, rate)) = escrow_info(&d, &info, now) else {

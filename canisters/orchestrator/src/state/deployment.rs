@@ -160,6 +160,8 @@ pub struct Deployment {
     pub services: Vec<ServiceInfo>,
     pub escrow: Option<EscrowInfo>,
     pub low_funds_warned: bool,
+    /// Consecutive escrow checks at which a provider did not answer for its lease.
+    pub silent_checks: u32,
     pub close: Option<CloseIntent>,
     /// Entries in its history.
     pub history_len: u64,
@@ -310,6 +312,7 @@ impl State {
             services: Vec::new(),
             escrow: None,
             low_funds_warned: false,
+            silent_checks: 0,
             close: None,
             history_len: 0,
         };
@@ -326,6 +329,8 @@ impl State {
             d.mint_id = Some(self.request_mint(now_nanos, owner, n.mint_uakt, charges)?);
         } else {
             self.reserve_deployment_act(now_nanos, &mut d, n.deposit_uact)?;
+            let deadline_secs = now_secs + crate::deployments::PREPARE_DEADLINE_SECS;
+            d.phase = Phase::Preparing { deadline_secs, grant_done: false };
         }
         self.deployment_sdls.insert(id, Candid(n.sdl));
         self.deployments_by_owner.insert((owner, id), ());

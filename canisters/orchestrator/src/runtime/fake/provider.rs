@@ -289,6 +289,11 @@ impl ProviderWorld {
         self.provider_mut(address).spec.certificate = certificate;
     }
 
+    /// The provider stops answering from now on (a machine gone mid-lease), whatever its behaviour.
+    pub fn vanish(&mut self, address: &str) {
+        self.provider_mut(address).vanished = true;
+    }
+
     /// Whether a `Vanishes` provider has vanished (the chain simulator may close its leases).
     pub fn vanished(&self, address: &str) -> bool {
         self.provider(address).vanished
