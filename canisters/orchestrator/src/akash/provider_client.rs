@@ -30,7 +30,9 @@ pub const PROVIDER_TOKEN_MARGIN_SECS: u64 = 60;
 /// What the proxy may wait for the provider, per attempt (its own cap is 30 s).
 pub const PROVIDER_TIMEOUT_MS: u64 = 30_000;
 pub const SEND_MANIFEST_MAX_RESPONSE_BYTES: u64 = 4_096;
-pub const LEASE_STATUS_MAX_RESPONSE_BYTES: u64 = 16_384;
+/// A lease's status: about 1 KB per service with its URIs and ports; a larger one is asked again
+/// with twice the limit.
+pub const LEASE_STATUS_MAX_RESPONSE_BYTES: u64 = 8_192;
 /// Error bodies are cut to this many bytes in errors and logs.
 pub const PROVIDER_ERROR_MAX_BYTES: usize = 300;
 

@@ -462,7 +462,8 @@ async fn send_manifests<R: Runtime>(o: &Orchestrator<R>, d: Deployment, deadline
         all_sent = d.leases.iter().all(|l| l.manifest_sent);
         if all_sent {
             d.phase = Phase::Starting { deadline_secs: now + READY_DEADLINE_SECS, polls: 0 };
-            d.next_step_secs = now + 10;
+            // Services take at least tens of seconds to start (image pull).
+            d.next_step_secs = now + 30;
         } else {
             d.phase = Phase::SendingManifest { deadline_secs, attempts: attempts + 1 };
             d.next_step_secs = now + (10u64 << attempts.min(3)).min(60).min(deadline_secs.saturating_sub(now).max(1));
@@ -521,7 +522,7 @@ async fn starting<R: Runtime>(o: &Orchestrator<R>, d: Deployment, deadline_secs:
     }
     update(o, &d, |_, d| {
         d.phase = Phase::Starting { deadline_secs, polls: polls + 1 };
-        d.next_step_secs = now + (10 + 10 * u64::from(polls)).min(60);
+        d.next_step_secs = now + (15 + 10 * u64::from(polls)).min(60);
     });
 }
 

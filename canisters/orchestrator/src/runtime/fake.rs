@@ -104,6 +104,9 @@ pub struct World {
     pub http: Option<Rc<RefCell<dyn HttpService>>>,
     /// Cycles attached to HTTPS outcalls in all.
     pub http_cycles: u128,
+    /// Bytes of every outcall's request (URL, headers, body) and of the response limits asked.
+    pub http_request_bytes: u64,
+    pub http_max_response_bytes: u64,
 }
 
 /// Cheap to clone: every clone sees the same world.
@@ -138,6 +141,8 @@ impl FakeRuntime {
             ecdsa_master: [7; 32],
             http: None,
             http_cycles: 0,
+            http_request_bytes: 0,
+            http_max_response_bytes: 0,
         })))
     }
 
@@ -364,6 +369,9 @@ impl Runtime for FakeRuntime {
             }
             w.cycles -= cycles;
             w.http_cycles += cycles;
+            let headers: usize = request.headers.iter().map(|(n, v)| n.len() + v.len()).sum();
+            w.http_request_bytes += (request.url.len() + headers + request.body.len()) as u64;
+            w.http_max_response_bytes += request.max_response_bytes;
             (w.http.clone(), w.now_nanos)
         };
         let Some(service) = service else {
