@@ -7,9 +7,10 @@
 //!   not the chain's answer (429, 5xx, others), a body that does not parse. Each is logged and
 //!   counted.
 //! - Reads that decide money (account, balance, tx, BME status and ledger, grants, deployment
-//!   params) are quorum reads: endpoints are asked one by one until `config.akash_read_quorum`
-//!   of them gave equal parsed answers, so one lagging or lying endpoint decides nothing. Other
-//!   reads (simulate, latest block) take the first usable answer.
+//!   params, a deployment with its escrow, a lease) are quorum reads: endpoints are asked one by
+//!   one until `config.akash_read_quorum` of them gave equal parsed answers, so one lagging or
+//!   lying endpoint decides nothing. Other reads (simulate, latest block, open bids) take the
+//!   first usable answer.
 //! - A broadcast is one non-replicated outcall (one replica; nothing is decided from its answer
 //!   but "try again"), failing over like the others: the same signed bytes sent twice are one tx.
 //! - `max_response_bytes` is sized per call ([`ACCOUNT_MAX_RESPONSE_BYTES`]...); a response too
@@ -57,6 +58,16 @@ pub const FEE_ALLOWANCE_MAX_RESPONSE_BYTES: u64 = 4_096;
 pub const AUTHZ_GRANTS_MAX_RESPONSE_BYTES: u64 = 8_192;
 pub const DEPLOYMENT_PARAMS_MAX_RESPONSE_BYTES: u64 = 4_096;
 pub const PROVIDER_MAX_RESPONSE_BYTES: u64 = 8_192;
+/// Most open bids one `bids` read asks for (`pagination.limit`).
+pub const MAX_BIDS_PER_READ: u32 = 50;
+/// A bid is about 1.5 KB (its `resources_offer` repeats the group's resources): room for
+/// [`MAX_BIDS_PER_READ`] of them and the page.
+pub const BIDS_MAX_RESPONSE_BYTES: u64 = 2_048 + MAX_BIDS_PER_READ as u64 * 1_536;
+/// A deployment carries every group's full spec (about 1.5 KB a group with one resource) and its
+/// escrow account with one entry per deposit: room for several groups and many top-ups.
+pub const DEPLOYMENT_MAX_RESPONSE_BYTES: u64 = 16_384;
+/// A lease and its escrow payment: under 1 KB.
+pub const LEASE_MAX_RESPONSE_BYTES: u64 = 4_096;
 /// Most records one `mint_records` call asks for.
 pub const MAX_BME_LEDGER_RECORDS: u32 = 100;
 /// Most pages of balances followed to find one denom.
@@ -84,10 +95,16 @@ pub enum CallKind {
     SendManifest = 13,
     /// `GET /lease/.../status` at a provider.
     LeaseStatus = 14,
+    /// The open bids on a deployment.
+    Bids = 15,
+    /// A deployment with its groups and escrow account.
+    Deployment = 16,
+    /// A lease with its escrow payment.
+    Lease = 17,
 }
 
 impl CallKind {
-    pub const ALL: [CallKind; 14] = [
+    pub const ALL: [CallKind; 17] = [
         CallKind::Account,
         CallKind::Balances,
         CallKind::Simulate,
@@ -102,6 +119,9 @@ impl CallKind {
         CallKind::Provider,
         CallKind::SendManifest,
         CallKind::LeaseStatus,
+        CallKind::Bids,
+        CallKind::Deployment,
+        CallKind::Lease,
     ];
 
     pub fn from_byte(b: u8) -> Option<CallKind> {
@@ -125,6 +145,9 @@ impl CallKind {
             CallKind::Provider => "provider",
             CallKind::SendManifest => "send_manifest",
             CallKind::LeaseStatus => "lease_status",
+            CallKind::Bids => "bids",
+            CallKind::Deployment => "deployment",
+            CallKind::Lease => "lease",
         }
     }
 }
@@ -330,6 +353,51 @@ pub async fn provider<R: Runtime>(o: &Orchestrator<R>, owner: &str) -> Result<Op
     let path = format!("/akash/provider/v1beta4/providers/{}", encode(owner));
     let call = Call::get(CallKind::Provider, path, PROVIDER_MAX_RESPONSE_BYTES);
     quorum(o, &call, rest::provider::parse_provider, |a, b| a == b).await
+}
+
+/// The open bids on deployment (`owner`, `dseq`), at most [`MAX_BIDS_PER_READ`] (the first
+/// page). The first usable answer counts: a bid that is not what an endpoint said only makes
+/// the `MsgCreateLease` that names it fail.
+pub async fn bids<R: Runtime>(o: &Orchestrator<R>, owner: &str, dseq: u64) -> Result<Vec<rest::Bid>, ApiError> {
+    let path = format!(
+        "/akash/market/v1beta5/bids/list?filters.owner={}&filters.dseq={dseq}&filters.state=open&pagination.limit={MAX_BIDS_PER_READ}",
+        encode(owner)
+    );
+    let call = Call::get(CallKind::Bids, path, BIDS_MAX_RESPONSE_BYTES);
+    Ok(first(o, &call, rest::parse_bids, &[]).await?.bids)
+}
+
+/// Deployment (`owner`, `dseq`) with its groups and escrow account (funds, transferred); `None`
+/// when the chain does not know it. Endpoints agree when they say exactly the same.
+pub async fn deployment<R: Runtime>(o: &Orchestrator<R>, owner: &str, dseq: u64) -> Result<Option<rest::DeploymentInfo>, ApiError> {
+    let path = format!("/akash/deployment/v1beta4/deployments/info?id.owner={}&id.dseq={dseq}", encode(owner));
+    let call = Call::get(CallKind::Deployment, path, DEPLOYMENT_MAX_RESPONSE_BYTES);
+    quorum(o, &call, |b: &[u8]| unless_not_found(rest::parse_deployment(b)), |a, b| a == b).await
+}
+
+/// The lease of bid `id` with its escrow payment; `None` when the chain does not know it.
+/// Endpoints agree when they say exactly the same.
+pub async fn lease<R: Runtime>(o: &Orchestrator<R>, id: &rest::BidId) -> Result<Option<rest::Lease>, ApiError> {
+    let path = format!(
+        "/akash/market/v1beta5/leases/info?id.owner={}&id.dseq={}&id.gseq={}&id.oseq={}&id.provider={}&id.bseq={}",
+        encode(&id.owner),
+        id.dseq,
+        id.gseq,
+        id.oseq,
+        encode(&id.provider),
+        id.bseq
+    );
+    let call = Call::get(CallKind::Lease, path, LEASE_MAX_RESPONSE_BYTES);
+    quorum(o, &call, |b: &[u8]| unless_not_found(rest::parse_lease(b)), |a, b| a == b).await
+}
+
+/// The chain's "not found" as `None` (for parsers that leave it an error).
+fn unless_not_found<T>(parsed: Result<T, RestError>) -> Result<Option<T>, RestError> {
+    match parsed {
+        Ok(v) => Ok(Some(v)),
+        Err(RestError::Chain(e)) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -177,6 +177,126 @@ const PROVIDER: Shape = Obj(&[(
     Obj(&[("owner", Leaf), ("host_uri", Leaf), ("attributes", Arr(&Obj(&[("key", Leaf), ("value", Leaf)])))]),
 )]);
 
+/// A BidID / LeaseID (`rest::bid_id`).
+const BID_ID: Shape =
+    Obj(&[("owner", Leaf), ("dseq", Leaf), ("gseq", Leaf), ("oseq", Leaf), ("provider", Leaf), ("bseq", Leaf)]);
+
+/// A DecCoin (price, rate, escrow balances).
+const DEC_COIN: Shape = COIN;
+
+const QUANTITY: Shape = Obj(&[("val", Leaf)]);
+
+/// `rest::parse_bids`: per bid its id (`id`, or `bid_id` before v1beta4), state, price, height
+/// and the size of each resource unit offered (not the resources' attributes and endpoints, nor
+/// the bid's escrow account); the page's `next_key`, not its total.
+const BIDS: Shape = Obj(&[
+    (
+        "bids",
+        Arr(&Obj(&[(
+            "bid",
+            Obj(&[
+                ("id", BID_ID),
+                ("bid_id", BID_ID),
+                ("state", Leaf),
+                ("price", DEC_COIN),
+                ("created_at", Leaf),
+                (
+                    "resources_offer",
+                    Arr(&Obj(&[
+                        ("count", Leaf),
+                        (
+                            "resources",
+                            Obj(&[
+                                ("cpu", Obj(&[("units", QUANTITY)])),
+                                ("memory", Obj(&[("quantity", QUANTITY)])),
+                                ("storage", Arr(&Obj(&[("quantity", QUANTITY)]))),
+                                ("gpu", Obj(&[("units", QUANTITY)])),
+                            ]),
+                        ),
+                    ])),
+                ),
+            ]),
+        )])),
+    ),
+    ("pagination", Obj(&[("next_key", Leaf)])),
+]);
+
+const DEPLOYMENT_ID: Shape = Obj(&[("owner", Leaf), ("dseq", Leaf)]);
+const GROUP_ID: Shape = Obj(&[("gseq", Leaf)]);
+
+/// `rest::parse_deployment`: the deployment (id as `id` or `deployment_id`), per group its
+/// sequence, state, name and height (not the spec's requirements and resources, which the
+/// orchestrator wrote itself), and the escrow account with its deposits.
+const DEPLOYMENT: Shape = Obj(&[
+    (
+        "deployment",
+        Obj(&[("id", DEPLOYMENT_ID), ("deployment_id", DEPLOYMENT_ID), ("state", Leaf), ("hash", Leaf), ("created_at", Leaf)]),
+    ),
+    (
+        "groups",
+        Arr(&Obj(&[
+            ("id", GROUP_ID),
+            ("group_id", GROUP_ID),
+            ("state", Leaf),
+            ("group_spec", Obj(&[("name", Leaf)])),
+            ("created_at", Leaf),
+        ])),
+    ),
+    (
+        "escrow_account",
+        Obj(&[
+            ("id", Obj(&[("scope", Leaf), ("xid", Leaf)])),
+            (
+                "state",
+                Obj(&[
+                    ("owner", Leaf),
+                    ("state", Leaf),
+                    ("transferred", Arr(&DEC_COIN)),
+                    ("settled_at", Leaf),
+                    ("funds", Arr(&DEC_COIN)),
+                    (
+                        "deposits",
+                        Arr(&Obj(&[("owner", Leaf), ("height", Leaf), ("source", Leaf), ("balance", DEC_COIN), ("direct", Leaf)])),
+                    ),
+                ]),
+            ),
+        ]),
+    ),
+]);
+
+/// `rest::parse_lease`: the lease (id as `id` or `lease_id`) and its escrow payment.
+const LEASE: Shape = Obj(&[
+    (
+        "lease",
+        Obj(&[
+            ("id", BID_ID),
+            ("lease_id", BID_ID),
+            ("state", Leaf),
+            ("price", DEC_COIN),
+            ("created_at", Leaf),
+            ("closed_on", Leaf),
+            ("reason", Leaf),
+        ]),
+    ),
+    (
+        "escrow_payment",
+        Obj(&[
+            ("id", Obj(&[("aid", Obj(&[("xid", Leaf)])), ("xid", Leaf)])),
+            (
+                "state",
+                Obj(&[
+                    ("owner", Leaf),
+                    ("state", Leaf),
+                    ("rate", DEC_COIN),
+                    ("balance", DEC_COIN),
+                    ("unsettled", DEC_COIN),
+                    ("withdrawn", COIN),
+                ]),
+            ),
+        ]),
+    ),
+]);
+
 /// `rest::provider::parse_lease_status`: per service its readiness and URIs, and the forwarded
 /// ports (not generations or the other replica counters, which move while replicas ask).
 const LEASE_STATUS: Shape = Obj(&[
@@ -206,6 +326,9 @@ fn shape(kind: CallKind) -> Option<&'static Shape> {
         CallKind::AuthzGrants => Some(&AUTHZ_GRANTS),
         CallKind::Provider => Some(&PROVIDER),
         CallKind::LeaseStatus => Some(&LEASE_STATUS),
+        CallKind::Bids => Some(&BIDS),
+        CallKind::Deployment => Some(&DEPLOYMENT),
+        CallKind::Lease => Some(&LEASE),
         // The manifest upload is non-replicated and answers an empty body or an error.
         CallKind::SendManifest => None,
     }
@@ -418,6 +541,57 @@ mod tests {
         assert_eq!(rest::parse_broadcast(&same(CallKind::Broadcast, bc)).unwrap(), rest::parse_broadcast(bc.as_bytes()).unwrap());
     }
 
+    // As the simulated chain serves them (`runtime/fake/akash/queries.rs`), with what a real node
+    // adds (attributes, endpoints, the bid's escrow account, requirements, unknown fields).
+    const BIDS_A: &str = r#"{"bids":[{"bid":{"id":{"owner":"akash1o","dseq":"100","gseq":1,"oseq":1,"provider":"akash1p","bseq":0},"state":"open","price":{"denom":"uact","amount":"1.500000000000000000"},"created_at":"12","resources_offer":[{"resources":{"id":1,"cpu":{"units":{"val":"500"},"attributes":[{"key":"arch","value":"amd64"}]},"memory":{"quantity":{"val":"536870912"},"attributes":[]},"storage":[{"name":"default","quantity":{"val":"1073741824"},"attributes":[]},{"name":"data","quantity":{"val":"5"},"attributes":[{"key":"class","value":"beta2"}]}],"gpu":{"units":{"val":"0"},"attributes":[]},"endpoints":[{"kind":"SHARED_HTTP","sequence_number":0}]},"count":2}]},"escrow_account":{"id":{"scope":"bid","xid":"x"},"state":{"funds":[]}}},{"bid":{"bid_id":{"owner":"akash1o","dseq":"100","gseq":1,"oseq":1,"provider":"akash1q","bseq":3},"state":1,"price":{"denom":"uact","amount":"2"},"created_at":"13","resources_offer":[]},"escrow_account":null}],"pagination":{"next_key":"MQ==","total":"7"}}"#;
+    const BIDS_B: &str = r#"{"pagination":{"total":"2","next_key":"MQ=="},"bids":[{"escrow_account":null,"bid":{"created_at":"12","state":"open","resources_offer":[{"count":2,"resources":{"gpu":{"units":{"val":"0"}},"storage":[{"quantity":{"val":"1073741824"}},{"quantity":{"val":"5"},"name":"other"}],"memory":{"quantity":{"val":"536870912"}},"cpu":{"units":{"val":"500"}},"id":9}}],"price":{"amount":"1.500000000000000000","denom":"uact"},"id":{"bseq":0,"provider":"akash1p","oseq":1,"gseq":1,"dseq":"100","owner":"akash1o"},"new_field":true}},{"bid":{"bid_id":{"owner":"akash1o","dseq":"100","gseq":1,"oseq":1,"provider":"akash1q","bseq":3},"state":1,"price":{"denom":"uact","amount":"2"},"created_at":"13","resources_offer":[]}}]}"#;
+    const DEPLOYMENT_A: &str = r#"{"deployment":{"id":{"owner":"akash1o","dseq":"100"},"state":"active","hash":"q83vASNFZ4mrze8BI0VniavN7wEjRWeJq83vASNFZ4k=","created_at":"11"},"groups":[{"id":{"owner":"akash1o","dseq":"100","gseq":1},"state":"open","group_spec":{"name":"dcloud","requirements":{"signed_by":{"all_of":[],"any_of":[]},"attributes":[{"key":"region","value":"us-west"}]},"resources":[{"resource":{"id":1,"cpu":{"units":{"val":"500"}}},"count":1,"price":{"denom":"uact","amount":"10000.000000000000000000"}}]},"created_at":"11"}],"escrow_account":{"id":{"scope":"deployment","xid":"akash1o/100"},"state":{"owner":"akash1o","state":"open","transferred":[{"denom":"uact","amount":"4.500000000000000000"}],"settled_at":"14","funds":[{"denom":"uact","amount":"999995.500000000000000000"}],"deposits":[{"owner":"akash1o","height":"11","source":"balance","balance":{"denom":"uact","amount":"999995.500000000000000000"},"direct":false}]}}}"#;
+    const DEPLOYMENT_B: &str = r#"{"escrow_account":{"state":{"deposits":[{"direct":false,"balance":{"amount":"999995.500000000000000000","denom":"uact"},"source":"balance","height":"11","owner":"akash1o"}],"funds":[{"amount":"999995.500000000000000000","denom":"uact"}],"settled_at":"14","transferred":[{"amount":"4.500000000000000000","denom":"uact"}],"state":"open","owner":"akash1o"},"id":{"xid":"akash1o/100","scope":"deployment"}},"groups":[{"created_at":"11","group_spec":{"resources":[],"name":"dcloud"},"state":"open","id":{"gseq":1,"dseq":"100","owner":"akash1o"}}],"deployment":{"created_at":"11","hash":"q83vASNFZ4mrze8BI0VniavN7wEjRWeJq83vASNFZ4k=","state":"active","id":{"dseq":"100","owner":"akash1o"},"version":"x"},"height":"15"}"#;
+    const LEASE_A: &str = r#"{"lease":{"id":{"owner":"akash1o","dseq":"100","gseq":1,"oseq":1,"provider":"akash1p","bseq":0},"state":"closed","price":{"denom":"uact","amount":"1.500000000000000000"},"created_at":"12","closed_on":"40","reason":"lease_closed_reason_unstable"},"escrow_payment":{"id":{"aid":{"scope":"deployment","xid":"akash1o/100"},"xid":"1/1/akash1p/0"},"state":{"owner":"akash1p","state":"closed","rate":{"denom":"uact","amount":"1.500000000000000000"},"balance":{"denom":"uact","amount":"0.500000000000000000"},"unsettled":{"denom":"uact","amount":"0.000000000000000000"},"withdrawn":{"denom":"uact","amount":"42"}}}}"#;
+    const LEASE_B: &str = r#"{"escrow_payment":{"state":{"withdrawn":{"amount":"42","denom":"uact"},"unsettled":{"amount":"0.000000000000000000","denom":"uact"},"balance":{"amount":"0.500000000000000000","denom":"uact"},"rate":{"amount":"1.500000000000000000","denom":"uact"},"state":"closed","owner":"akash1p"},"id":{"xid":"1/1/akash1p/0","aid":{"xid":"akash1o/100","scope":"deployment"}}},"lease":{"reason":"lease_closed_reason_unstable","closed_on":"40","created_at":"12","price":{"amount":"1.500000000000000000","denom":"uact"},"state":"closed","id":{"bseq":0,"provider":"akash1p","oseq":1,"gseq":1,"dseq":"100","owner":"akash1o"}},"height":"41"}"#;
+
+    #[test]
+    fn deployment_market_reads_keep_what_the_parsers_read_and_drop_the_rest() {
+        for (kind, a, b) in [(CallKind::Bids, BIDS_A, BIDS_B), (CallKind::Deployment, DEPLOYMENT_A, DEPLOYMENT_B), (CallKind::Lease, LEASE_A, LEASE_B)] {
+            let (ta, tb) = (run(kind, 200, a), run(kind, 200, b));
+            assert_eq!(ta, tb, "{kind:?}: {} vs {}", text(&ta), text(&tb));
+            for dropped in ["attributes", "endpoints", "escrow_account\":{\"id\":{\"scope\":\"bid", "requirements", "resources\":[", "\"total\"", "height\":\"15", "height\":\"41", "new_field", "version", "\"name\":\"default"] {
+                assert!(!text(&ta).contains(dropped), "{kind:?} keeps {dropped}: {}", text(&ta));
+            }
+        }
+        // Bids: everything the parser reads, but the page total.
+        for b in [BIDS_A, BIDS_B] {
+            let (orig, tr) = (rest::parse_bids(b.as_bytes()).unwrap(), rest::parse_bids(&run(CallKind::Bids, 200, b).body).unwrap());
+            assert_eq!(orig.bids.len(), 2);
+            assert_eq!((&orig.bids, &orig.page.next_key), (&tr.bids, &tr.page.next_key));
+            assert_eq!(tr.bids[1].id.bseq, 3, "the pre-v1beta4 bid_id is kept");
+            assert_eq!(tr.bids[0].resources_offer[0].storage_bytes, 1_073_741_829);
+        }
+        for b in [DEPLOYMENT_A, DEPLOYMENT_B] {
+            let orig = rest::parse_deployment(b.as_bytes()).unwrap();
+            assert_eq!(rest::parse_deployment(&run(CallKind::Deployment, 200, b).body).unwrap(), orig);
+            assert_eq!(orig.escrow_account.unwrap().funds[0].amount.atomics, 999_995_500_000_000_000_000_000);
+        }
+        for b in [LEASE_A, LEASE_B] {
+            let orig = rest::parse_lease(b.as_bytes()).unwrap();
+            assert_eq!(rest::parse_lease(&run(CallKind::Lease, 200, b).body).unwrap(), orig);
+            assert_eq!(orig.escrow_payment.unwrap().withdrawn.unwrap().amount, 42);
+        }
+        // Older names of the ids, and absent escrow parts.
+        let old = r#"{"deployment":{"deployment_id":{"owner":"akash1o","dseq":"7"},"state":2,"hash":"","created_at":"3"},"groups":[{"group_id":{"owner":"akash1o","dseq":"7","gseq":2},"state":4,"group_spec":{"name":"g"},"created_at":"3"}],"escrow_account":null}"#;
+        let parsed = rest::parse_deployment(old.as_bytes()).unwrap();
+        assert_eq!((parsed.dseq, parsed.groups[0].gseq, parsed.escrow_account.is_none()), (7, 2, true));
+        assert_eq!(rest::parse_deployment(&run(CallKind::Deployment, 200, old).body).unwrap(), parsed);
+        let old = r#"{"lease":{"lease_id":{"owner":"akash1o","dseq":"7","gseq":2,"oseq":1,"provider":"akash1p","bseq":0},"state":1,"price":{"denom":"uact","amount":"1"},"created_at":"3"},"escrow_payment":null}"#;
+        let parsed = rest::parse_lease(old.as_bytes()).unwrap();
+        assert_eq!((parsed.id.gseq, parsed.state.as_str(), parsed.escrow_payment.is_none()), (2, "active", true));
+        assert_eq!(rest::parse_lease(&run(CallKind::Lease, 200, old).body).unwrap(), parsed);
+        // Not found stays the chain's error, which the client makes `None`.
+        let nf = r#"{"code":5,"message":"rpc error: code = NotFound desc = lease not found","details":[]}"#;
+        let r = run(CallKind::Lease, 404, nf);
+        assert!(matches!(rest::parse_lease(&r.body), Err(rest::RestError::Chain(e)) if e.is_not_found()));
+    }
+
     #[test]
     fn errors_keep_status_code_and_message_only() {
         let nf = r#"{"code": 5, "message": "rpc error: code = NotFound desc = tx not found: AB", "details": [{"request_id": "r-17"}]}"#;
@@ -493,7 +667,7 @@ mod tests {
                 }
             }
             let status = [200u16, 404, 500, 0, 65535][(rng.next_u64() % 5) as usize];
-            let ctx = [TRANSFORM_VERSION, (rng.next_u64() % 14) as u8];
+            let ctx = [TRANSFORM_VERSION, (rng.next_u64() % 19) as u8];
             let a = apply(&ctx, HttpResponse { status, body: body.clone() });
             let b = apply(&ctx, HttpResponse { status, body });
             assert_eq!(a, b);

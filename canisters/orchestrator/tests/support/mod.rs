@@ -13,9 +13,12 @@ use ic_akash_orchestrator_types::{ConfigArg, DepositIcpArg, OrchestratorArg};
 use icrc_ledger_types::icrc1::account::Account;
 use ic_akash_orchestrator::runtime::fake::akash::chain::IncludedTx;
 use ic_akash_orchestrator::runtime::fake::akash::AkashSim;
+use ic_akash_orchestrator::runtime::fake::akash::market::Provider;
 use ic_akash_orchestrator::runtime::fake::block_on;
+use ic_akash_orchestrator::runtime::fake::provider::{ProviderSpec, ProviderWorld};
+use ic_akash_orchestrator::runtime::fake::HttpRouter;
 use ic_akash_orchestrator::storage::SignerId;
-use std::cell::RefCell;
+use std::cell::{RefCell, RefMut};
 use std::rc::Rc;
 
 /// The simulated chain's REST endpoints, as configured in the orchestrator.
@@ -26,6 +29,9 @@ pub const TREASURY_GENESIS_UAKT: u128 = 1_000_000_000_000;
 
 pub const ICP: u64 = 100_000_000;
 
+/// The simulated Akash Console provider proxy of [`Env::with_market`].
+pub const PROXY: &str = "https://provider-proxy.test";
+
 pub struct Env {
     pub rt: FakeRuntime,
     pub raw: RawMemory,
@@ -34,6 +40,8 @@ pub struct Env {
     pub beneficiaries: Vec<Principal>,
     /// The simulated Akash chain, when the test has one.
     pub chain: Option<Rc<RefCell<AkashSim>>>,
+    /// The simulated providers and proxy, when the test has them ([`Env::with_market`]).
+    pub providers: Option<Rc<RefCell<ProviderWorld>>>,
 }
 
 /// `deposit_icp` of `amount_e8s` for the caller, from its default account.
@@ -45,6 +53,27 @@ pub fn deposit(amount_e8s: u64) -> DepositIcpArg {
 pub fn dest(n: u8) -> String {
     let key = ic_akash::signer::LocalSigner::from_bytes(&[n.max(1); 32]).unwrap();
     ic_akash::address::address_of(&ic_akash::signer::Signer::public_key(&key))
+}
+
+/// A provider `n`: on chain (address, host URI, bidding `price` uact per block the block after
+/// an order opens) and off chain (healthy, publicly trusted certificate, at
+/// `https://provider-{n}.test:8443`). Its address never equals a [`dest`].
+pub fn provider_pair(n: u8, price: &str) -> (Provider, ProviderSpec) {
+    // `dest` keys are 32 equal bytes; these never are.
+    let mut seed = [n; 32];
+    seed[0] = 0xa5;
+    seed[1] = 0x5a;
+    let key = ic_akash::signer::LocalSigner::from_bytes(&seed).unwrap();
+    let address = ic_akash::address::address_of(&ic_akash::signer::Signer::public_key(&key));
+    let spec = ProviderSpec::new(address.clone(), format!("https://provider-{n}.test:8443"));
+    let mut chain = Provider::new(&address, price);
+    chain.host_uri = spec.host_uri.clone();
+    (chain, spec)
+}
+
+/// Whether `url` is on one of the chain's [`ENDPOINTS`].
+fn is_chain_url(url: &str) -> bool {
+    ENDPOINTS.iter().any(|e| url.strip_prefix(e).is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?'])))
 }
 
 pub fn user(n: u8) -> Principal {
@@ -60,7 +89,7 @@ impl Env {
         let rt = FakeRuntime::new();
         let raw = RawMemory::default();
         let o = lifecycle::init(rt.clone(), raw.clone(), Some(OrchestratorArg::Init(config))).unwrap();
-        Env { rt, raw, o, beneficiaries: Vec::new(), chain: None }
+        Env { rt, raw, o, beneficiaries: Vec::new(), chain: None, providers: None }
     }
 
     /// An orchestrator whose Akash endpoints are a simulated chain; the treasury account holds
@@ -80,8 +109,36 @@ impl Env {
         env
     }
 
+    /// [`Env::with_chain`] plus providers: each `(on chain, off chain)` pair is registered on
+    /// the simulated chain (bidding; its `host_uri` set to the spec's) and served, with the
+    /// Akash Console proxy at [`PROXY`], by a [`ProviderWorld`] that reads the chain. Outcalls to
+    /// the chain's [`ENDPOINTS`] reach the chain, all others the providers' world. The
+    /// orchestrator goes through the proxy unless `config` sets `provider_proxy_url` (`""`: direct).
+    pub fn with_market(config: ConfigArg, providers: Vec<(Provider, ProviderSpec)>) -> Self {
+        let config = ConfigArg { provider_proxy_url: config.provider_proxy_url.clone().or_else(|| Some(PROXY.into())), ..config };
+        let mut env = Self::with_chain(config);
+        let sim = env.chain.clone().expect("with_chain has a chain");
+        let mut world = ProviderWorld::new(sim.clone(), PROXY);
+        for (mut on_chain, spec) in providers {
+            assert_eq!(on_chain.address, spec.address, "a provider pair names one provider");
+            on_chain.host_uri = spec.host_uri.clone();
+            sim.borrow_mut().set_provider(on_chain);
+            world.add_provider(spec);
+        }
+        let world = Rc::new(RefCell::new(world));
+        let router = HttpRouter::default().route(is_chain_url, sim).route(|_| true, world.clone());
+        env.rt.set_http_service(Rc::new(RefCell::new(router)));
+        env.providers = Some(world);
+        env
+    }
+
     pub fn sim(&self) -> std::cell::RefMut<'_, AkashSim> {
         self.chain.as_ref().expect("a test with a chain").borrow_mut()
+    }
+
+    /// The simulated providers and proxy ([`Env::with_market`]).
+    pub fn providers(&self) -> RefMut<'_, ProviderWorld> {
+        self.providers.as_ref().expect("a test with providers (Env::with_market)").borrow_mut()
     }
 
     /// The treasury's Akash address (registers its key on first use).
@@ -225,7 +282,8 @@ impl Env {
     }
 
     /// An upgrade: in-flight calls and timers are gone, the new code opens a copy of the stable
-    /// memory image.
+    /// memory image. The simulated world (chain, providers, the router to them) stays: it is the
+    /// runtime's.
     pub fn upgrade(&mut self, arg: Option<OrchestratorArg>) {
         self.rt.drop_timers();
         let image = self.raw.image();
