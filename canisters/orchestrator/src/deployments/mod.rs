@@ -68,7 +68,7 @@ fn invalid(field: &str, reason: impl Into<String>) -> Error {
     Error::InvalidArgument { field: field.into(), reason: reason.into() }
 }
 
-/// Parses an SDL as the core does, with the error as the caller needs it.
+/// Parses an SDL as the core does (its size checked first), with the error as the caller needs it.
 pub fn parse_sdl(text: &str) -> Result<ic_akash::sdl::Sdl, Error> {
     let sdl = ic_akash::sdl::parse(text).map_err(|e| match e {
         ic_akash::sdl::SdlError::Invalid { path, reason } => Error::InvalidSdl { path, reason },
@@ -144,9 +144,6 @@ pub async fn create_deployment<R: Runtime>(o: &Orchestrator<R>, caller: Principa
     let owner = arg.owner.unwrap_or(caller);
     if owner != caller {
         return Err(Error::NotAuthorized { reason: "a deployment is created by its owner".into() });
-    }
-    if arg.sdl.len() > ic_akash::sdl::MAX_SDL_BYTES {
-        return Err(Error::InvalidSdl { path: String::new(), reason: format!("{} bytes, at most {}", arg.sdl.len(), ic_akash::sdl::MAX_SDL_BYTES) });
     }
     let sdl = parse_sdl(&arg.sdl)?;
     if arg.deposit_uact < MIN_DEPLOYMENT_DEPOSIT_UACT {
@@ -270,9 +267,6 @@ pub async fn update_deployment<R: Runtime>(o: &Orchestrator<R>, caller: Principa
     let config = o.read(|s| s.config().clone());
     if config.paused {
         return Err(Error::Paused);
-    }
-    if arg.sdl.len() > ic_akash::sdl::MAX_SDL_BYTES {
-        return Err(Error::InvalidSdl { path: String::new(), reason: format!("{} bytes, at most {}", arg.sdl.len(), ic_akash::sdl::MAX_SDL_BYTES) });
     }
     let new = parse_sdl(&arg.sdl)?;
     if !matches!(d.phase, Phase::Active) || d.close.is_some() || d.pending_update.is_some() {
