@@ -526,12 +526,16 @@ async fn starting<R: Runtime>(o: &Orchestrator<R>, d: Deployment, deadline_secs:
     });
 }
 
+/// The uact amount of an escrow's coin list, in `Dec` atomics.
+fn uact_atomics(coins: &[ic_akash::rest::DecCoin]) -> i128 {
+    coins.iter().filter(|c| c.denom == ic_akash::msgs::DENOM_UACT).map(|c| c.amount.atomics).sum()
+}
+
 /// Unspent escrow, paid so far, total lease rate and runway, from the chain's deployment.
 fn escrow_info(d: &Deployment, info: &ic_akash::rest::DeploymentInfo, now: u64) -> Option<(EscrowInfo, i128, i128)> {
     let acc = info.escrow_account.as_ref()?;
-    let uact = |coins: &[ic_akash::rest::DecCoin]| coins.iter().filter(|c| c.denom == ic_akash::msgs::DENOM_UACT).map(|c| c.amount.atomics).sum::<i128>();
-    let funds = uact(&acc.funds);
-    let transferred = uact(&acc.transferred);
+    let funds = uact_atomics(&acc.funds);
+    let transferred = uact_atomics(&acc.transferred);
     let rate: i128 = d.leases.iter().filter_map(|l| Dec::parse(&l.price).ok()).map(|p| p.atomics).sum();
     let runway_secs = (rate > 0).then(|| (funds.max(0) / rate) as u64 * AKASH_BLOCK_SECS);
     let info = EscrowInfo {
@@ -718,8 +722,7 @@ fn closing<R: Runtime>(o: &Orchestrator<R>, d: Deployment) {
 /// The refund of a closed escrow: what was deposited less what was paid and the dust left
 /// (whole units went back to the depositor, the treasury).
 pub fn escrow_refund_uact(deposited_uact: u64, acc: &ic_akash::rest::EscrowAccount) -> Option<u64> {
-    let sum = |coins: &[ic_akash::rest::DecCoin]| coins.iter().filter(|c| c.denom == ic_akash::msgs::DENOM_UACT).map(|c| c.amount.atomics).sum::<i128>();
-    let left = i128::from(deposited_uact).checked_mul(Dec::ONE)? - sum(&acc.transferred) - sum(&acc.funds).max(0);
+    let left = i128::from(deposited_uact).checked_mul(Dec::ONE)? - uact_atomics(&acc.transferred) - uact_atomics(&acc.funds).max(0);
     u64::try_from(Dec { atomics: left }.floor().max(0)).ok()
 }
 
