@@ -5,6 +5,8 @@
 
 mod support;
 
+use ic_akash_orchestrator::akash::keys::SIGN_WITH_ECDSA_CYCLES;
+
 use ic_akash_orchestrator::mint::mint_act;
 use ic_akash_orchestrator::owner_account::open_akash_account;
 use ic_akash_orchestrator::runtime::fake::{block_on, Method};
@@ -12,8 +14,6 @@ use ic_akash_orchestrator::withdraw::withdraw;
 use ic_akash_orchestrator_types::{ConfigArg, MintActArg, WithdrawArg};
 use support::{dest, user, Env};
 
-/// `sign_with_ecdsa` with `key_1` (mainnet production key).
-const SIGNATURE_CYCLES: u128 = 26_153_846_153;
 
 struct Cost {
     outcalls: u64,
@@ -23,7 +23,7 @@ struct Cost {
 
 impl Cost {
     fn total(&self) -> u128 {
-        self.outcall_cycles + u128::from(self.signatures) * SIGNATURE_CYCLES
+        self.outcall_cycles + u128::from(self.signatures) * SIGN_WITH_ECDSA_CYCLES
     }
 }
 

@@ -7,6 +7,8 @@
 
 mod support;
 
+use ic_akash_orchestrator::akash::keys::SIGN_WITH_ECDSA_CYCLES;
+
 use candid::Principal;
 use ic_akash_orchestrator::deployments::{self, views};
 use ic_akash_orchestrator::mint::mint_act;
@@ -15,8 +17,6 @@ use ic_akash_orchestrator::runtime::fake::{block_on, Method};
 use ic_akash_orchestrator_types::{ConfigArg, CreateDeploymentArg, DeploymentState, MintActArg};
 use support::{provider_pair, user, Env};
 
-/// `sign_with_ecdsa` with `key_1` on a 13-node subnet (the same price as `akash_costs`).
-const SIGNATURE_CYCLES: u128 = 26_153_846_153;
 /// The README's targets, per lifecycle on average over ten concurrent ones.
 const TARGET_SIGNATURES_PER_LIFECYCLE: f64 = 4.5;
 const TARGET_CYCLES_PER_LIFECYCLE: u128 = 120_000_000_000;
@@ -34,7 +34,7 @@ struct Cost {
 
 impl Cost {
     fn total(&self) -> u128 {
-        self.outcall_cycles + u128::from(self.signatures) * SIGNATURE_CYCLES + u128::from(self.xrc_calls) * XRC_CALL_CYCLES
+        self.outcall_cycles + u128::from(self.signatures) * SIGN_WITH_ECDSA_CYCLES + u128::from(self.xrc_calls) * XRC_CALL_CYCLES
     }
     fn per(&self, x: u128) -> u128 {
         x / u128::from(self.lifecycles)

@@ -10,6 +10,10 @@ use crate::storage::SignerId;
 use ic_akash::signer::{PublicKey, Signer, SignerError};
 use ic_akash_orchestrator_types::Error;
 
+/// What one `sign_with_ecdsa` with `key_1` costs on a 13-node subnet (ic-cdk attaches it itself;
+/// this is what cost reports and metrics count).
+pub const SIGN_WITH_ECDSA_CYCLES: u128 = 26_153_846_153;
+
 /// The signer's account, registering its key on first use (`ecdsa_public_key` is free, but it
 /// is still one call per signer, ever).
 pub async fn signer_account<R: Runtime>(o: &Orchestrator<R>, id: SignerId) -> Result<TxAccount, Error> {
