@@ -8,7 +8,7 @@ SHARED="${IC_AKASH_SHARED:-$(pwd)/../shared}"
 TARGET_DIR="${CARGO_TARGET_DIR:-$(pwd)/target}"
 # Wall time depends on what else runs: say how busy the machine is.
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the run"
-cargo bench --locked --bench corpus -- --noplot corpus_parse_hash_groups
+cargo bench --locked -p ic-akash --bench corpus -- --noplot corpus_parse_hash_groups
 rust_ns=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['mean']['point_estimate'])" \
   "$TARGET_DIR/criterion/corpus_parse_hash_groups/new/estimates.json")
 sdk=$(cd conformance && node bench-sdk.mjs "$SHARED/sdl-corpus" 30)

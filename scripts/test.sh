@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-cargo build --locked --lib --target wasm32-unknown-unknown --release
+cargo build --locked -p ic-akash --lib --target wasm32-unknown-unknown --release
 bash scripts/build-canister.sh
 cargo test --locked --workspace

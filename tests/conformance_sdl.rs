@@ -1,9 +1,9 @@
 //! Conformance of SDL handling with the official Akash SDK (`@akashnetwork/chain-sdk`, pinned in
 //! `conformance/package.json`) on the 342 real SDL files of `../shared/sdl-corpus` and on
 //! hand-written edge cases: the same files accepted, and for each accepted file the same deployment
-//! hash, the same manifest bytes and the same GroupSpec protobuf bytes. The `ic-akash sdl check`
-//! command is checked on the whole corpus too, and so is the YAML fast path against the full
-//! parser (on the files and on mutations of them).
+//! hash, the same manifest bytes and the same GroupSpec protobuf bytes. The YAML fast path is
+//! checked against the full parser too (on the files and on mutations of them); the
+//! `ic-akash sdl check` command on the whole corpus is in `cli/tests/conformance_sdl.rs`.
 
 mod common;
 
@@ -14,18 +14,6 @@ use std::path::PathBuf;
 /// the provider's authority, accepts them, and so do we (see shared/sdl-corpus/NOTICE.md).
 const SDK_CRASHES: usize = 4;
 
-fn corpus() -> Vec<PathBuf> {
-    let dir = common::shared_dir().join("sdl-corpus");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot read the SDL corpus at {}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml") | Some("yml")))
-        .collect();
-    files.sort();
-    assert_eq!(files.len(), 342, "the corpus should hold 342 SDL files");
-    files
-}
-
 fn edge_cases() -> Vec<PathBuf> {
     let dir = common::path("tests/sdl");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -35,11 +23,6 @@ fn edge_cases() -> Vec<PathBuf> {
         .collect();
     files.sort();
     files
-}
-
-fn reference(files: &[PathBuf]) -> Value {
-    let list: Vec<String> = files.iter().map(|p| p.to_string_lossy().into_owned()).collect();
-    common::run_node("sdl-ref.mjs", &json!({ "files": list }))
 }
 
 /// Compares our result for each file with the reference; returns (accepted, files on which the
@@ -88,8 +71,8 @@ fn compare(files: &[PathBuf], reference: &Value) -> (usize, usize) {
 
 #[test]
 fn corpus_matches_the_sdk() {
-    let files = corpus();
-    let reference = reference(&files);
+    let files = common::corpus();
+    let reference = common::sdl_reference(&files);
     let (accepted, crashes) = compare(&files, &reference);
     // What shared/sdl-corpus/NOTICE.md reports of the SDK: 292 parse, 4 crash (accepted by us).
     assert_eq!(crashes, SDK_CRASHES);
@@ -100,7 +83,7 @@ fn corpus_matches_the_sdk() {
 fn edge_cases_match_the_sdk() {
     let files = edge_cases();
     assert!(files.len() >= 10, "tests/sdl should hold the edge cases");
-    let reference = reference(&files);
+    let reference = common::sdl_reference(&files);
     let (accepted, _) = compare(&files, &reference);
     assert!(accepted > 0 && accepted < files.len(), "edge cases should include valid and invalid SDLs");
 }
@@ -131,33 +114,8 @@ fn locale_order_matches_node() {
     assert_eq!(ours, theirs);
 }
 
-#[test]
-fn sdl_check_command_agrees_on_the_corpus() {
-    let files = corpus();
-    let reference = reference(&files);
-    let bin = env!("CARGO_BIN_EXE_ic-akash");
-    for path in &files {
-        let r = &reference["files"][path.to_string_lossy().as_ref()];
-        let out = std::process::Command::new(bin).args(["sdl", "check"]).arg(path).arg("--json").output().unwrap();
-        let name = path.file_name().unwrap().to_string_lossy();
-        if r["accepted"].as_bool().unwrap() {
-            assert_eq!(out.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&out.stderr));
-            {
-                let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-                assert_eq!(v["version"], r["hash"], "{name}");
-                assert_eq!(v["groups_proto"], r["groups"], "{name}");
-                assert!(v["summary"]["services"].as_array().is_some_and(|s| !s.is_empty()) || v["groups_proto"].as_array().unwrap().is_empty());
-            }
-        } else {
-            assert_eq!(out.status.code(), Some(2), "{name} should be rejected");
-            let err = String::from_utf8_lossy(&out.stderr);
-            assert!(err.contains("invalid SDL"), "{name}: {err}");
-        }
-    }
-}
-
 fn yaml_files() -> Vec<(String, String)> {
-    corpus()
+    common::corpus()
         .iter()
         .chain(edge_cases().iter())
         .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(p).unwrap()))

@@ -7,9 +7,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The repository root.
+/// The repository root: this module is compiled into the root package's tests and into the
+/// command's (`cli/`), so it is the nearest folder above the package holding `conformance/`.
 pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let package = Path::new(env!("CARGO_MANIFEST_DIR"));
+    package.ancestors().find(|d| d.join("conformance").is_dir()).unwrap_or(package).to_path_buf()
 }
 
 /// The shared folder beside the repository (`../shared`), or `IC_AKASH_SHARED` when set.
@@ -60,4 +62,23 @@ pub fn run_node(script: &str, input: &serde_json::Value) -> serde_json::Value {
 /// Path of a file under the repository.
 pub fn path(rel: &str) -> PathBuf {
     repo_root().join(Path::new(rel))
+}
+
+/// The 342 SDL files of `../shared/sdl-corpus`, sorted.
+pub fn corpus() -> Vec<PathBuf> {
+    let dir = shared_dir().join("sdl-corpus");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read the SDL corpus at {}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml") | Some("yml")))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 342, "the corpus should hold 342 SDL files");
+    files
+}
+
+/// What the official SDK makes of each file (`conformance/sdl-ref.mjs`): accepted, hash, manifest, GroupSpecs.
+pub fn sdl_reference(files: &[PathBuf]) -> serde_json::Value {
+    let list: Vec<String> = files.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+    run_node("sdl-ref.mjs", &serde_json::json!({ "files": list }))
 }

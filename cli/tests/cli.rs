@@ -3,8 +3,18 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+/// The repository root: the command runs there, as the README runs it, so paths such as
+/// `examples/web.yaml` are the README's.
+const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+
 fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ic-akash"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ic-akash"));
+    c.current_dir(REPO);
+    c
+}
+
+fn repo_file(rel: &str) -> String {
+    std::fs::read_to_string(std::path::Path::new(REPO).join(rel)).unwrap()
 }
 
 /// One key file per test: tests run in parallel threads, and a shared file could be read while another
@@ -22,11 +32,11 @@ fn sdl_check_exit_codes_and_stdin() {
     assert!(String::from_utf8_lossy(&ok.stdout).contains("deployment hash:"));
 
     let mut child = bin().args(["sdl", "check", "-", "--json"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(&std::fs::read("examples/web.yaml").unwrap()).unwrap();
+    child.stdin.take().unwrap().write_all(repo_file("examples/web.yaml").as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let sdl = ic_akash::sdl::parse(&std::fs::read_to_string("examples/web.yaml").unwrap()).unwrap();
+    let sdl = ic_akash::sdl::parse(&repo_file("examples/web.yaml")).unwrap();
     assert_eq!(v["version"], hex::encode(sdl.version()));
     assert_eq!(v["summary"]["prices"][0]["per_block"], "1000");
 
@@ -53,7 +63,7 @@ fn tx_build_then_decode_round_trips() {
     assert_eq!(decoded.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&decoded.stdout).unwrap();
     let text = v.to_string();
-    let sdl = ic_akash::sdl::parse(&std::fs::read_to_string("examples/web.yaml").unwrap()).unwrap();
+    let sdl = ic_akash::sdl::parse(&repo_file("examples/web.yaml")).unwrap();
     assert!(text.contains("/akash.deployment.v1beta4.MsgCreateDeployment"), "{text}");
     assert!(text.contains(&hex::encode(sdl.version())), "the decoded tx carries the SDL's hash: {text}");
     assert!(text.contains("5000"), "fee ceil(200000 x 0.025) = 5000uakt: {text}");

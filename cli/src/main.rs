@@ -1,9 +1,19 @@
-//! Command-line dispatch. Exit codes: 0 success, 1 runtime failure, 2 invalid input or usage.
+//! `ic-akash`: the native command. It shares the protocol core with the orchestrator canister, so
+//! what it prints is exactly what the canister would build and sign; `simulate` runs the
+//! orchestrator itself against a simulated Akash network.
+//!
+//! Exit codes: 0 success, 1 runtime failure, 2 invalid input or usage.
 
 mod address;
 mod jwt;
 mod sdl;
+mod simulate;
 mod tx;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    std::process::exit(run(&args));
+}
 
 /// Exit code for invalid input (bad SDL, bad arguments).
 pub const EXIT_INVALID: i32 = 2;
@@ -19,6 +29,8 @@ USAGE:
   ic-akash tx decode [BASE64|-]            print a transaction as JSON
   ic-akash address PUBKEY_HEX              the Akash address of a secp256k1 public key
   ic-akash jwt [OPTIONS]                   make a provider JWT (see `ic-akash jwt --help`)
+  ic-akash simulate FILE [OPTIONS]         run the orchestrator on a simulated Akash network, deposit
+                                           to refund (see `ic-akash simulate --help`)
 ";
 
 /// Largest key file read (64 hex digits with some white space).
@@ -49,12 +61,13 @@ pub(crate) fn load_key(file: &str) -> Result<ic_akash::signer::LocalSigner, (i32
 }
 
 /// Runs the command with its arguments (without the program name); returns the exit code.
-pub fn run(args: &[String]) -> i32 {
+fn run(args: &[String]) -> i32 {
     match args.first().map(String::as_str) {
         Some("sdl") => sdl::run(&args[1..]),
         Some("tx") => tx::run(&args[1..]),
         Some("address") => address::run(&args[1..]),
         Some("jwt") => jwt::run(&args[1..]),
+        Some("simulate") => simulate::run(&args[1..]),
         Some("-h") | Some("--help") | Some("help") => {
             print!("{USAGE}");
             0
