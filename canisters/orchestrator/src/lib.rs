@@ -19,6 +19,8 @@ pub mod owner_account;
 pub mod queries;
 pub mod rate;
 pub mod runtime;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod simulation;
 pub mod state;
 pub mod storage;
 pub mod tasks;

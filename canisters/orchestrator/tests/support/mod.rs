@@ -1,5 +1,6 @@
 //! A simulated IC for flow tests: one orchestrator over a fake runtime, users with ICP, and the
-//! books checked after every step.
+//! books checked after every step. The world is built from `ic_akash_orchestrator::simulation`
+//! (chain, providers, proxy, checks), which `ic-akash simulate` uses too.
 #![allow(dead_code)]
 
 use candid::Principal;
@@ -16,21 +17,15 @@ use ic_akash_orchestrator::runtime::fake::akash::AkashSim;
 use ic_akash_orchestrator::runtime::fake::akash::market::Provider;
 use ic_akash_orchestrator::runtime::fake::block_on;
 use ic_akash_orchestrator::runtime::fake::provider::{ProviderSpec, ProviderWorld};
-use ic_akash_orchestrator::runtime::fake::HttpRouter;
-use ic_akash_orchestrator::storage::SignerId;
+use ic_akash_orchestrator::simulation;
 use std::cell::{RefCell, RefMut};
 use std::rc::Rc;
 
-/// The simulated chain's REST endpoints, as configured in the orchestrator.
-pub const ENDPOINTS: [&str; 3] = ["https://api-a.test", "https://api-b.test", "https://api-c.test"];
-pub const CHAIN_ID: &str = "akashnet-2";
-/// AKT the operator put in the treasury account at genesis (the pool withdrawals and mints use).
-pub const TREASURY_GENESIS_UAKT: u128 = 1_000_000_000_000;
+// Not every test file uses every name.
+#[allow(unused_imports)]
+pub use ic_akash_orchestrator::simulation::{provider_pair, CHAIN_ID, ENDPOINTS, PROXY, TREASURY_GENESIS_UAKT};
 
 pub const ICP: u64 = 100_000_000;
-
-/// The simulated Akash Console provider proxy of [`Env::with_market`].
-pub const PROXY: &str = "https://provider-proxy.test";
 
 pub struct Env {
     pub rt: FakeRuntime,
@@ -55,27 +50,6 @@ pub fn dest(n: u8) -> String {
     ic_akash::address::address_of(&ic_akash::signer::Signer::public_key(&key))
 }
 
-/// A provider `n`: on chain (address, host URI, bidding `price` uact per block the block after
-/// an order opens) and off chain (healthy, publicly trusted certificate, at
-/// `https://provider-{n}.test:8443`). Its address never equals a [`dest`].
-pub fn provider_pair(n: u8, price: &str) -> (Provider, ProviderSpec) {
-    // `dest` keys are 32 equal bytes; these never are.
-    let mut seed = [n; 32];
-    seed[0] = 0xa5;
-    seed[1] = 0x5a;
-    let key = ic_akash::signer::LocalSigner::from_bytes(&seed).unwrap();
-    let address = ic_akash::address::address_of(&ic_akash::signer::Signer::public_key(&key));
-    let spec = ProviderSpec::new(address.clone(), format!("https://provider-{n}.test:8443"));
-    let mut chain = Provider::new(&address, price);
-    chain.host_uri = spec.host_uri.clone();
-    (chain, spec)
-}
-
-/// Whether `url` is on one of the chain's [`ENDPOINTS`].
-fn is_chain_url(url: &str) -> bool {
-    ENDPOINTS.iter().any(|e| url.strip_prefix(e).is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?'])))
-}
-
 pub fn user(n: u8) -> Principal {
     Principal::from_slice(&[n, n, n, 1])
 }
@@ -95,17 +69,8 @@ impl Env {
     /// An orchestrator whose Akash endpoints are a simulated chain; the treasury account holds
     /// `TREASURY_GENESIS_UAKT` at genesis.
     pub fn with_chain(config: ConfigArg) -> Self {
-        let config = ConfigArg {
-            akash_api_urls: Some(ENDPOINTS.iter().map(|u| u.to_string()).collect()),
-            akash_chain_id: Some(CHAIN_ID.into()),
-            ..config
-        };
-        let mut env = Self::with(config);
-        let sim = AkashSim::new(CHAIN_ID, &ENDPOINTS, env.now()).shared();
-        env.rt.set_http_service(sim.clone());
-        let treasury = env.treasury();
-        sim.borrow_mut().mint(&treasury, TREASURY_GENESIS_UAKT, "uakt");
-        env.chain = Some(sim);
+        let mut env = Self::with(simulation::chain_config(config));
+        env.chain = Some(simulation::start_chain(&env.rt, &env.treasury()));
         env
     }
 
@@ -115,20 +80,9 @@ impl Env {
     /// the chain's [`ENDPOINTS`] reach the chain, all others the providers' world. The
     /// orchestrator goes through the proxy unless `config` sets `provider_proxy_url` (`""`: direct).
     pub fn with_market(config: ConfigArg, providers: Vec<(Provider, ProviderSpec)>) -> Self {
-        let config = ConfigArg { provider_proxy_url: config.provider_proxy_url.clone().or_else(|| Some(PROXY.into())), ..config };
-        let mut env = Self::with_chain(config);
+        let mut env = Self::with_chain(simulation::proxy_config(config));
         let sim = env.chain.clone().expect("with_chain has a chain");
-        let mut world = ProviderWorld::new(sim.clone(), PROXY);
-        for (mut on_chain, spec) in providers {
-            assert_eq!(on_chain.address, spec.address, "a provider pair names one provider");
-            on_chain.host_uri = spec.host_uri.clone();
-            sim.borrow_mut().set_provider(on_chain);
-            world.add_provider(spec);
-        }
-        let world = Rc::new(RefCell::new(world));
-        let router = HttpRouter::default().route(is_chain_url, sim).route(|_| true, world.clone());
-        env.rt.set_http_service(Rc::new(RefCell::new(router)));
-        env.providers = Some(world);
+        env.providers = Some(simulation::open_market(&env.rt, &sim, providers));
         env
     }
 
@@ -143,7 +97,7 @@ impl Env {
 
     /// The treasury's Akash address (registers its key on first use).
     pub fn treasury(&self) -> String {
-        block_on(ic_akash_orchestrator::akash::keys::signer_account(&self.o, SignerId::Treasury)).unwrap().address
+        simulation::treasury_address(&self.o).unwrap()
     }
 
     /// `p` holds about `icp` ICP worth of AKT in the orchestrator (8 AKT per ICP, 1% fee).
@@ -203,16 +157,7 @@ impl Env {
     /// and what escrows paid to providers. Exact when nothing is in flight.
     pub fn check_chain(&self) {
         self.check();
-        let treasury = self.treasury();
-        let (withdrawn, fees, burned, minted) =
-            self.o.read(|s| (s.book().withdrawn_uakt, s.book().chain_fees_uakt, s.book().burned_uakt, s.book().minted_uact));
-        let sim = self.sim();
-        let on_chain = sim.balance(&treasury, "uakt");
-        let expected = TREASURY_GENESIS_UAKT - u128::from(withdrawn + fees + burned);
-        assert_eq!(on_chain, expected, "treasury uakt on chain vs books (withdrawn {withdrawn}, fees {fees}, burned {burned})");
-        let (in_escrow, spent) = self.o.read(|s| (s.book().act_in_escrow_uact, s.book().act_spent_uact));
-        assert_eq!(sim.balance(&treasury, "uact"), u128::from(minted - in_escrow - spent), "treasury uact on chain vs ACT credited less escrowed and spent");
-        assert_eq!(sim.fees_collected(), u128::from(fees), "fees the chain collected vs fees charged to principals");
+        simulation::check_chain(&self.o, &self.sim()).unwrap_or_else(|e| panic!("the chain disagrees with the books: {e}"));
     }
 
     pub fn me(&self) -> Account {
@@ -225,8 +170,7 @@ impl Env {
 
     /// Gives `p` ICP on the ledger.
     pub fn mint(&self, p: Principal, e8s: u64) {
-        let now = self.now();
-        self.rt.world().ledger.mint(now, &Account { owner: p, subaccount: None }, e8s);
+        simulation::mint_icp(&self.rt, p, e8s);
     }
 
     /// `p` gets `balance_e8s` and approves the orchestrator for `approved_e8s`.
@@ -237,8 +181,7 @@ impl Env {
 
     /// `p` approves the orchestrator for `e8s` (fee included by the caller's choice).
     pub fn approve(&self, p: Principal, e8s: u64) {
-        let (now, me) = (self.now(), self.me());
-        self.rt.world().ledger.approve(now, p, &me, e8s, None, None).unwrap();
+        simulation::approve_icp(&self.rt, p, e8s).unwrap();
     }
 
     pub fn icp(&self, p: Principal) -> u64 {
@@ -258,23 +201,13 @@ impl Env {
 
     /// ICP held by the orchestrator on the ledger: its main account and every deposit account.
     pub fn icp_held(&self) -> u64 {
-        let id = self.rt.canister_id();
-        let w = self.rt.world();
-        let mut total = w.ledger.balance_of(&Account { owner: id, subaccount: None });
-        for b in &self.beneficiaries {
-            let sub = deposit_account(id, *b).account.subaccount.unwrap();
-            total += w.ledger.balance_of(&Account { owner: id, subaccount: Some(sub.try_into().unwrap()) });
-        }
-        total
+        simulation::icp_held(&self.rt, &self.beneficiaries)
     }
 
     /// The books after a step: the state's own invariants, and every credited e8s is on the
     /// ledger in an orchestrator account (pushed ICP not yet notified may be there too).
     pub fn check(&self) {
-        self.o.read(|s| s.check_invariants()).unwrap_or_else(|e| panic!("invariant broken: {e}"));
-        let received = self.o.read(|s| s.totals().icp_received_e8s);
-        let held = self.icp_held();
-        assert!(received <= held, "credited {received} e8s but the ledger holds {held}");
+        simulation::check_books(&self.rt, &self.o, &self.beneficiaries).unwrap_or_else(|e| panic!("{e}"));
     }
 
     /// The same as `check`, when every transfer has been credited: nothing more, nothing less.
