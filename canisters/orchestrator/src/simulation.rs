@@ -100,6 +100,11 @@ pub fn mint_icp(rt: &FakeRuntime, p: Principal, e8s: u64) {
     w.ledger.mint(now, &Account { owner: p, subaccount: None }, e8s);
 }
 
+/// `p`'s ICP on the simulated ledger (its default account).
+pub fn icp_balance(rt: &FakeRuntime, p: Principal) -> u64 {
+    rt.world().ledger.balance_of(&Account { owner: p, subaccount: None })
+}
+
 /// `p` approves the orchestrator for `e8s` on the simulated ledger (ICRC-2, fee included by the caller's choice).
 pub fn approve_icp(rt: &FakeRuntime, p: Principal, e8s: u64) -> Result<(), String> {
     let me = Account { owner: rt.canister_id(), subaccount: None };
@@ -246,5 +251,76 @@ impl Simulation {
             check_chain(&self.o, &chain)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ic_akash_orchestrator_types::{DepositIcpArg, MintActArg};
+
+    fn funded() -> (Simulation, Principal) {
+        let sim = Simulation::new(ConfigArg::default(), vec![provider_pair(1, "300")]).unwrap();
+        let p = Principal::from_slice(&[9, 9, 9, 1]);
+        mint_icp(&sim.rt, p, 10 * 100_000_000);
+        approve_icp(&sim.rt, p, 5 * 100_000_000 + 10_000).unwrap();
+        let arg = DepositIcpArg { amount_e8s: 5 * 100_000_000, beneficiary: None, from_subaccount: None };
+        block_on(crate::deposit::deposit_icp(&sim.o, p, arg)).unwrap();
+        (sim, p)
+    }
+
+    #[test]
+    fn timers_run_one_at_a_time_and_the_checks_hold() {
+        let (sim, p) = funded();
+        block_on(crate::mint::mint_act(&sim.o, p, MintActArg { amount_uakt: 10_000_000 })).unwrap();
+        let start = sim.now_nanos();
+        let mut steps = 0;
+        while sim.o.read(|s| s.balance(&p).act_uact) == 0 {
+            assert!(sim.run_next(600), "a mint has timers until it settles");
+            sim.check(&[]).unwrap();
+            steps += 1;
+            assert!(steps < 1000, "the mint settles");
+        }
+        assert_eq!(sim.o.read(|s| s.balance(&p).act_uact), 6_000_000, "10 AKT at SIM_ACT_PER_AKT");
+        assert!(sim.now_nanos() > start, "virtual time moved");
+        assert!(sim.chain.borrow().height() > 1, "the chain made blocks");
+        while sim.o.read(|s| s.akash_work_open()) {
+            sim.run_next(60);
+        }
+        check_chain(&sim.o, &sim.chain.borrow()).unwrap();
+        // The clock goes to the next timer within the window, or to the window's end.
+        for _ in 0..20 {
+            let before = sim.now_nanos();
+            let next = sim.rt.pending_timers().iter().map(|(t, _)| *t).min().filter(|t| *t <= before + 60 * NANOS_PER_SEC);
+            let ran = sim.run_next(60);
+            assert_eq!(ran, next.is_some());
+            assert_eq!(sim.now_nanos(), next.map_or(before + 60 * NANOS_PER_SEC, |t| t.max(before)));
+        }
+    }
+
+    #[test]
+    fn the_checks_see_a_chain_that_disagrees() {
+        let (sim, p) = funded();
+        sim.check(&[p]).unwrap();
+        let treasury = treasury_address(&sim.o).unwrap();
+        sim.chain.borrow_mut().mint(&treasury, 1, "uakt");
+        let e = sim.check(&[]).unwrap_err();
+        assert!(e.contains("treasury uakt on chain"), "{e}");
+        sim.chain.borrow_mut().mint(&treasury, 1, "uact");
+        assert!(check_escrows(&sim.o, &sim.chain.borrow()).unwrap_err().contains("treasury ACT on chain"));
+    }
+
+    #[test]
+    fn the_books_check_sees_icp_missing_from_the_ledger() {
+        let (sim, _) = funded();
+        // ICP leaves the orchestrator's account behind the books' back.
+        let outside = Account { owner: Principal::from_slice(&[7, 7, 7]), subaccount: None };
+        {
+            let mut w = sim.rt.world();
+            let (now, me) = (w.now_nanos, w.canister_id);
+            w.ledger.transfer(now, me, None, &outside, 100_000, None, Some(now)).unwrap();
+        }
+        let e = check_books(&sim.rt, &sim.o, &[]).unwrap_err();
+        assert!(e.contains("but the ledger holds"), "{e}");
     }
 }

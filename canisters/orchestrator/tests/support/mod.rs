@@ -185,7 +185,7 @@ impl Env {
     }
 
     pub fn icp(&self, p: Principal) -> u64 {
-        self.rt.world().ledger.balance_of(&Account { owner: p, subaccount: None })
+        simulation::icp_balance(&self.rt, p)
     }
 
     /// `from` transfers ICP to the deposit account of `beneficiary`; returns the block index.
