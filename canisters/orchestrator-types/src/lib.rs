@@ -383,7 +383,7 @@ pub struct ProviderToken {
 
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct ListDeploymentsArg {
-    /// Whose deployments (default: the caller's; only the caller's are shown).
+    /// Whose deployments (default: the caller's); the owner and its governance canister list them.
     pub owner: Option<Principal>,
     /// Deployment id to start after (exclusive); none = from the first.
     pub after: Option<u64>,

@@ -63,6 +63,17 @@ fn mint_for(env: &Env, caller: Principal, owner: Principal, akt: u64) {
     panic!("no ACT minted for {owner}");
 }
 
+/// One provider bidding 300 uact per block, and the owner P holding AKT and the ACT that
+/// `act_akt` AKT mint; returns the provider's address.
+fn market_with_funded_owner(act_akt: u64) -> (Env, String) {
+    let (p1, s1) = provider_pair(1, "300");
+    let provider = p1.address.clone();
+    let env = Env::with_market(ConfigArg::default(), vec![(p1, s1)]);
+    env.credit_akt(user(OWNER), 20);
+    mint_for(&env, user(OWNER), user(OWNER), act_akt);
+    (env, provider)
+}
+
 fn governs(env: &Env, caller: Principal, owner: Principal, governance: Option<Principal>) -> Result<(), Error> {
     set_owner_governance(&env.o, caller, SetOwnerGovernanceArg { owner, governance })
 }
@@ -77,12 +88,8 @@ fn governed(owner: Principal, gov: Principal) -> Error {
 
 #[test]
 fn only_the_governance_canister_acts_for_a_governed_owner() {
-    let (p1, s1) = provider_pair(1, "300");
-    let provider = p1.address.clone();
-    let env = Env::with_market(ConfigArg::default(), vec![(p1, s1)]);
+    let (env, provider) = market_with_funded_owner(10);
     let (owner, gov, stranger) = (user(OWNER), user(GOV), user(STRANGER));
-    env.credit_akt(owner, 20);
-    mint_for(&env, owner, owner, 10);
 
     // Handing control to the DAO: by the owner itself, journaled; nobody else may.
     assert_eq!(governs(&env, Principal::anonymous(), owner, Some(gov)), Err(Error::AnonymousCaller));
@@ -215,12 +222,8 @@ fn contains_all(text: &str, parts: &[&str]) {
 
 #[test]
 fn validators_render_the_request_check_it_as_the_target_would_and_change_nothing() {
-    let (p1, s1) = provider_pair(1, "300");
-    let provider = p1.address.clone();
-    let env = Env::with_market(ConfigArg::default(), vec![(p1, s1)]);
+    let (env, provider) = market_with_funded_owner(20);
     let (owner, gov, stranger) = (user(OWNER), user(GOV), user(STRANGER));
-    env.credit_akt(owner, 20);
-    mint_for(&env, owner, owner, 20);
     governs(&env, owner, owner, Some(gov)).unwrap();
 
     // create_deployment: services, resources, ports, prices, deposit and runway, policy, owner.
