@@ -88,17 +88,6 @@ pub(crate) fn read_limited(file: &str) -> Result<String, (i32, String)> {
     super::read_text(file, sdl::MAX_SDL_BYTES as u64)
 }
 
-fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut i = 0;
-    let mut whole = n;
-    while whole >= 1024 && whole % 1024 == 0 && i < UNITS.len() - 1 {
-        whole /= 1024;
-        i += 1;
-    }
-    format!("{whole} {}", UNITS[i])
-}
-
 fn print_summary(file: &str, parsed: &sdl::Sdl, s: &sdl::Summary) {
     println!("{file}: valid SDL {}", s.sdl_version);
     println!("deployment hash: {}", hex::encode(parsed.version()));
@@ -112,8 +101,8 @@ fn print_summary(file: &str, parsed: &sdl::Sdl, s: &sdl::Summary) {
             svc.placement,
             svc.count,
             svc.cpu_millis,
-            human_bytes(svc.memory_bytes),
-            human_bytes(svc.storage_bytes),
+            sdl::human_bytes(svc.memory_bytes),
+            sdl::human_bytes(svc.storage_bytes),
             if svc.gpu_units > 0 { format!(", {} GPU", svc.gpu_units) } else { String::new() },
             svc.price_per_block,
             svc.denom

@@ -14,7 +14,7 @@ mod summary;
 pub mod units;
 mod validate;
 
-pub use summary::{PriceTotal, ServiceSummary, Summary, BLOCKS_PER_30_DAYS, BLOCK_TIME_MS};
+pub use summary::{human_bytes, PriceTotal, ServiceSummary, Summary, BLOCKS_PER_30_DAYS, BLOCK_TIME_MS};
 pub use validate::MAINNET_USDC_IBC_DENOM;
 
 use crate::proto::akash::GroupSpec;

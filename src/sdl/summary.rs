@@ -45,6 +45,18 @@ pub struct Summary {
     pub blocks_per_30_days: u64,
 }
 
+/// A byte size in the largest binary unit that divides it exactly (`512 MiB`, `1536 KiB`).
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut i = 0;
+    let mut whole = n;
+    while whole >= 1024 && whole % 1024 == 0 && i < UNITS.len() - 1 {
+        whole /= 1024;
+        i += 1;
+    }
+    format!("{whole} {}", UNITS[i])
+}
+
 fn overflow() -> SdlError {
     SdlError::Invalid { path: "/profiles/placement".into(), reason: "prices too large to add up".into() }
 }

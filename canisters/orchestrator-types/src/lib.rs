@@ -191,10 +191,13 @@ pub struct Balance {
     pub act_uact: u64,
 }
 
-/// `mint_act`: burn `amount_uakt` of the caller's AKT for ACT (deployments are paid in ACT).
+/// `mint_act`: burn `amount_uakt` of the owner's AKT for ACT (deployments are paid in ACT).
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct MintActArg {
     pub amount_uakt: u64,
+    /// Whose AKT (default: the caller). Another owner only when the caller is that owner's
+    /// governance canister (see `set_owner_governance`).
+    pub owner: Option<Principal>,
 }
 
 /// The Akash accounts the orchestrator signs for.
@@ -220,6 +223,9 @@ pub enum TxOutcome {
 pub struct WithdrawArg {
     pub amount_uakt: u64,
     pub to_akash_address: String,
+    /// Whose AKT (default: the caller). Another owner only when the caller is that owner's
+    /// governance canister (see `set_owner_governance`).
+    pub owner: Option<Principal>,
 }
 
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -290,6 +296,8 @@ pub enum Change {
     AkashTx { tx_hash: String, account: String, outcome: TxOutcome },
     /// A step of one of this principal's deployments (its history, see `get_deployment_history`).
     Deployment { deployment_id: u64, event: DeploymentEvent },
+    /// From now on only `governance` acts for this principal (none: the principal itself again).
+    OwnerGovernanceSet { by: Principal, governance: Option<Principal> },
 }
 
 /// `create_deployment`: an SDL and how to fund and place it.
@@ -308,8 +316,8 @@ pub struct CreateDeploymentArg {
     pub max_price_uact_per_block: Option<String>,
     pub provider_policy: Option<ProviderPolicy>,
     pub auto_top_up: Option<AutoTopUp>,
-    /// Who owns, pays for and controls the deployment (default: the caller, the only owner
-    /// accepted for now).
+    /// Who owns, pays for and controls the deployment (default: the caller). Another owner only
+    /// when the caller is that owner's governance canister (see `set_owner_governance`).
     pub owner: Option<Principal>,
 }
 
@@ -375,7 +383,7 @@ pub struct ProviderToken {
 
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct ListDeploymentsArg {
-    /// Whose deployments (default: the caller's; only the caller's are shown).
+    /// Whose deployments (default: the caller's); the owner and its governance canister list them.
     pub owner: Option<Principal>,
     /// Deployment id to start after (exclusive); none = from the first.
     pub after: Option<u64>,
@@ -608,6 +616,8 @@ pub enum Error {
     DeploymentNotFound { deployment_id: u64 },
     /// The deployment is not in a state that allows this request.
     WrongDeploymentState { deployment_id: u64, state: String, reason: String },
+    /// `owner` is controlled through its governance canister: only `governance` acts for it.
+    OwnerGoverned { owner: Principal, governance: Principal },
 }
 
 impl std::fmt::Display for Error {
@@ -658,6 +668,9 @@ impl std::fmt::Display for Error {
             Error::WrongDeploymentState { deployment_id, state, reason } => {
                 write!(f, "deployment {deployment_id} is {state}: {reason}")
             }
+            Error::OwnerGoverned { owner, governance } => {
+                write!(f, "{owner} is governed by {governance}: only its governance canister acts for it")
+            }
         }
     }
 }
@@ -678,4 +691,92 @@ pub struct HttpResponse {
     pub status_code: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+}
+
+/// `set_owner_governance`: from now on only `governance` acts for `owner` (none: the owner itself
+/// again). Called by the owner while it has no governance, then only by its governance canister.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SetOwnerGovernanceArg {
+    pub owner: Principal,
+    pub governance: Option<Principal>,
+}
+
+/// ICRC-21: the display the signer has.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum Icrc21DeviceSpec {
+    /// Markdown, any length (wrapped and scrolled by the signer).
+    GenericDisplay,
+    /// Plain-text fields with a title and content, paged by the signer.
+    FieldsDisplay,
+}
+
+/// ICRC-21 `icrc21_consent_message_metadata`.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Icrc21ConsentMessageMetadata {
+    /// BCP-47 language tag.
+    pub language: String,
+    pub utc_offset_minutes: Option<i16>,
+}
+
+/// ICRC-21 `icrc21_consent_message_spec`.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Icrc21ConsentMessageSpec {
+    pub metadata: Icrc21ConsentMessageMetadata,
+    pub device_spec: Option<Icrc21DeviceSpec>,
+}
+
+/// ICRC-21 `icrc21_consent_message_request`: the call a signer is about to make.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Icrc21ConsentMessageRequest {
+    pub method: String,
+    /// The call's candid-encoded argument.
+    pub arg: Vec<u8>,
+    pub user_preferences: Icrc21ConsentMessageSpec,
+}
+
+/// ICRC-21 `Value` of a field: typed, so the signer formats amounts and durations itself.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum Icrc21Value {
+    TokenAmount { decimals: u8, amount: u64, symbol: String },
+    TimestampSeconds { amount: u64 },
+    DurationSeconds { amount: u64 },
+    Text { content: String },
+}
+
+/// ICRC-21 `icrc21_consent_message`.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum Icrc21ConsentMessage {
+    GenericDisplayMessage(String),
+    FieldsDisplayMessage { intent: String, fields: Vec<(String, Icrc21Value)> },
+}
+
+/// ICRC-21 `icrc21_consent_info`.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Icrc21ConsentInfo {
+    pub consent_message: Icrc21ConsentMessage,
+    pub metadata: Icrc21ConsentMessageMetadata,
+}
+
+/// ICRC-21 `icrc21_error_info`: for developers, not end users.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Icrc21ErrorInfo {
+    pub description: String,
+}
+
+/// ICRC-21 `icrc21_error`.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum Icrc21Error {
+    /// The call would be refused: unknown method, undecodable or out-of-bounds argument.
+    UnsupportedCanisterCall(Icrc21ErrorInfo),
+    /// The method exists but has no consent message (queries, controller-only methods).
+    ConsentMessageUnavailable(Icrc21ErrorInfo),
+    InsufficientPayment(Icrc21ErrorInfo),
+    GenericError { error_code: candid::Nat, description: String },
+}
+
+/// ICRC-10: one standard the canister implements.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SupportedStandard {
+    pub name: String,
+    pub url: String,
 }

@@ -10,7 +10,7 @@ use crate::canister::Orchestrator;
 use crate::guard::FlowGuard;
 use crate::logs::Level;
 use crate::runtime::{Runtime, Task};
-use crate::state::PendingDeposit;
+use crate::state::{PendingDeposit, State};
 use crate::{conversion, rate};
 use candid::{Nat, Principal};
 use ic_akash_orchestrator_types::{Credit, DepositIcpArg, Error};
@@ -42,28 +42,36 @@ pub(crate) fn check_beneficiary(beneficiary: Principal) -> Result<(), Error> {
     Ok(())
 }
 
-pub async fn deposit_icp<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg: DepositIcpArg) -> Result<Credit, Error> {
+/// Every check of `deposit_icp` made before the ledger is called (its validator's too); the
+/// beneficiary. Changes nothing.
+pub fn check_deposit(s: &State, caller: Principal, arg: &DepositIcpArg) -> Result<Principal, Error> {
     check_caller(caller)?;
     let beneficiary = arg.beneficiary.unwrap_or(caller);
     check_beneficiary(beneficiary)?;
-    if let Some(s) = &arg.from_subaccount {
-        if s.len() != 32 {
+    if let Some(sub) = &arg.from_subaccount {
+        if sub.len() != 32 {
             return Err(Error::InvalidArgument {
                 field: "from_subaccount".into(),
-                reason: format!("must be 32 bytes, not {}", s.len()),
+                reason: format!("must be 32 bytes, not {}", sub.len()),
             });
         }
     }
-    let config = o.read(|s| s.config().clone());
+    let config = s.config();
     if config.paused {
         return Err(Error::Paused);
     }
     if arg.amount_e8s < config.min_deposit_e8s {
         return Err(Error::AmountTooSmall { min_e8s: config.min_deposit_e8s });
     }
-    if o.read(|s| s.pending_deposit_count()) >= config.max_flows_in_progress as u64 {
+    if s.pending_deposit_count() >= config.max_flows_in_progress as u64 {
         return Err(Error::TooManyFlows { max: config.max_flows_in_progress });
     }
+    Ok(beneficiary)
+}
+
+pub async fn deposit_icp<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg: DepositIcpArg) -> Result<Credit, Error> {
+    let beneficiary = o.read(|s| check_deposit(s, caller, &arg))?;
+    let config = o.read(|s| s.config().clone());
     o.guards.borrow_mut().charge_rate_limit(caller, o.now_secs())?;
     let _guard = FlowGuard::acquire(&o.guards, caller, config.max_flows_in_progress)?;
 

@@ -5,11 +5,13 @@ use ic_akash_orchestrator::lifecycle;
 use ic_akash_orchestrator::runtime::ic::IcRuntime;
 use ic_akash_orchestrator::runtime::{Runtime, Task};
 use ic_akash_orchestrator::deployments::{self, views};
-use ic_akash_orchestrator::{deposit, metrics, mint, notify, owner_account, queries, tasks, withdraw, Orchestrator};
+use ic_akash_orchestrator::proposals::{self, Validation};
+use ic_akash_orchestrator::{deposit, governance, icrc21, metrics, mint, notify, owner_account, queries, tasks, withdraw, Orchestrator};
 use ic_akash_orchestrator_types::{
     AkashAccounts, Balance, Config, ConfigArg, CreateDeploymentArg, Credit, DepositAccount, DepositIcpArg, DeploymentPage, DeploymentView, Error,
-    GetDeploymentHistoryArg, GetJournalArg, GetProviderTokenArg, HttpRequest, HttpResponse, JournalPage, ListDeploymentsArg, MintActArg,
-    NotifyDepositArg, OrchestratorArg, ProviderToken, Quote, Stats, TopUpDeploymentArg, UpdateDeploymentArg, WithdrawArg,
+    GetDeploymentHistoryArg, GetJournalArg, GetProviderTokenArg, HttpRequest, HttpResponse, Icrc21ConsentInfo, Icrc21ConsentMessageRequest,
+    Icrc21Error, JournalPage, ListDeploymentsArg, MintActArg, NotifyDepositArg, OrchestratorArg, ProviderToken, Quote, SetOwnerGovernanceArg,
+    Stats, SupportedStandard, TopUpDeploymentArg, UpdateDeploymentArg, WithdrawArg,
 };
 use candid::Principal;
 use ic_akash_orchestrator::storage::RawMemory;
@@ -50,10 +52,11 @@ fn post_upgrade(arg: Option<OrchestratorArg>) {
     install(lifecycle::post_upgrade(IcRuntime { on_timer }, RawMemory::default(), arg));
 }
 
-/// Anonymous update calls are refused before the canister pays to run them.
+/// Anonymous update calls are refused before the canister pays to run them, except consent
+/// messages, which ICRC-21 requires for anonymous (cold) signers.
 #[ic_cdk::inspect_message]
 fn inspect_message() {
-    if ic_cdk::api::msg_caller() != Principal::anonymous() {
+    if ic_cdk::api::msg_caller() != Principal::anonymous() || ic_cdk::api::msg_method_name() == "icrc21_canister_call_consent_message" {
         ic_cdk::api::accept_message();
     }
 }
@@ -124,7 +127,7 @@ async fn create_deployment(arg: CreateDeploymentArg) -> Result<u64, Error> {
     deployments::create_deployment(orchestrator(), caller(), arg).await
 }
 
-/// Adds ACT from the caller's balance to a deployment's escrow.
+/// Adds ACT from the owner's balance to a deployment's escrow (the owner, or its governance).
 #[ic_cdk::update]
 async fn top_up_deployment(arg: TopUpDeploymentArg) -> Result<DeploymentView, Error> {
     deployments::top_up_deployment(orchestrator(), caller(), arg).await
@@ -136,7 +139,7 @@ async fn update_deployment(arg: UpdateDeploymentArg) -> Result<DeploymentView, E
     deployments::update_deployment(orchestrator(), caller(), arg).await
 }
 
-/// Closes a deployment; the unspent escrow comes back to the caller's ACT.
+/// Closes a deployment; the unspent escrow comes back to the owner's ACT.
 #[ic_cdk::update]
 fn close_deployment(deployment_id: u64) -> Result<DeploymentView, Error> {
     deployments::close_deployment(orchestrator(), caller(), deployment_id)
@@ -161,6 +164,78 @@ fn list_deployments(arg: ListDeploymentsArg) -> Result<DeploymentPage, Error> {
 #[ic_cdk::query]
 fn get_deployment_history(arg: GetDeploymentHistoryArg) -> Result<JournalPage, Error> {
     views::get_deployment_history(orchestrator(), caller(), arg)
+}
+
+/// From now on only `governance` acts for `owner` (null: the owner itself again). Called by the
+/// owner while it has no governance, then only by its governance canister; journaled.
+#[ic_cdk::update]
+fn set_owner_governance(arg: SetOwnerGovernanceArg) -> Result<(), Error> {
+    governance::set_owner_governance(orchestrator(), caller(), arg)
+}
+
+/// The governance canister that alone acts for `owner`, if any.
+#[ic_cdk::query]
+fn get_owner_governance(owner: Principal) -> Option<Principal> {
+    orchestrator().read(|s| s.governance_of(&owner))
+}
+
+// SNS proposal validators: the target's argument, the target's checks as if the caller (the
+// DAO's governance canister) called it now, nothing changed; `Ok` is the text voters see.
+
+#[ic_cdk::query]
+fn validate_deposit_icp(arg: DepositIcpArg) -> Validation {
+    proposals::validate_deposit_icp(orchestrator(), caller(), arg)
+}
+
+#[ic_cdk::query]
+fn validate_notify_deposit(arg: NotifyDepositArg) -> Validation {
+    proposals::validate_notify_deposit(orchestrator(), caller(), arg)
+}
+
+#[ic_cdk::query]
+fn validate_create_deployment(arg: CreateDeploymentArg) -> Validation {
+    proposals::validate_create_deployment(orchestrator(), caller(), arg)
+}
+
+#[ic_cdk::query]
+fn validate_top_up_deployment(arg: TopUpDeploymentArg) -> Validation {
+    proposals::validate_top_up_deployment(orchestrator(), caller(), arg)
+}
+
+#[ic_cdk::query]
+fn validate_update_deployment(arg: UpdateDeploymentArg) -> Validation {
+    proposals::validate_update_deployment(orchestrator(), caller(), arg)
+}
+
+#[ic_cdk::query]
+fn validate_close_deployment(deployment_id: u64) -> Validation {
+    proposals::validate_close_deployment(orchestrator(), caller(), deployment_id)
+}
+
+#[ic_cdk::query]
+fn validate_withdraw(arg: WithdrawArg) -> Validation {
+    proposals::validate_withdraw(orchestrator(), caller(), arg)
+}
+
+#[ic_cdk::query]
+fn validate_mint_act(arg: MintActArg) -> Validation {
+    proposals::validate_mint_act(orchestrator(), caller(), arg)
+}
+
+#[ic_cdk::query]
+fn validate_set_owner_governance(arg: SetOwnerGovernanceArg) -> Validation {
+    proposals::validate_set_owner_governance(orchestrator(), caller(), arg)
+}
+
+/// ICRC-21: what a call will do, for a wallet to show before signing (anonymous callers too).
+#[ic_cdk::update]
+fn icrc21_canister_call_consent_message(req: Icrc21ConsentMessageRequest) -> Result<Icrc21ConsentInfo, Icrc21Error> {
+    icrc21::consent_message(orchestrator(), caller(), req)
+}
+
+#[ic_cdk::query]
+fn icrc10_supported_standards() -> Vec<SupportedStandard> {
+    icrc21::supported_standards()
 }
 
 #[ic_cdk::query]

@@ -6,10 +6,11 @@
 
 use crate::akash::{client, keys, pipeline};
 use crate::canister::Orchestrator;
-use crate::deposit::check_caller;
+use crate::governance;
 use crate::logs::Level;
 use crate::runtime::Runtime;
 use crate::state::chain::{Charges, MintState};
+use crate::state::State;
 use crate::storage::SignerId;
 use candid::Principal;
 use ic_akash_orchestrator_types::{Error, MintActArg};
@@ -30,26 +31,37 @@ pub const UACT: &str = "uact";
 /// The status of a record the chain canceled (and refunded).
 pub const LEDGER_RECORD_CANCELED: &str = "ledger_record_status_canceled";
 
-/// `mint_act`: reserves the AKT; the next batch burns it.
-pub async fn mint_act<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg: MintActArg) -> Result<u64, Error> {
-    check_caller(caller)?;
-    let config = o.read(|s| s.config().clone());
+/// Every check of `mint_act` (its validator's too); the owner whose AKT is burned. Changes nothing.
+pub fn check_mint(s: &State, caller: Principal, arg: &MintActArg) -> Result<Principal, Error> {
+    let owner = governance::acting_owner(s, caller, arg.owner)?;
+    let config = s.config();
     if config.paused {
         return Err(Error::Paused);
     }
     if arg.amount_uakt < MIN_MINT_UAKT {
         return Err(Error::InvalidArgument { field: "amount_uakt".into(), reason: format!("at least {MIN_MINT_UAKT} uakt") });
     }
-    o.guards.borrow_mut().charge_rate_limit(caller, o.now_secs())?;
-    let available = o.read(|s| s.balance(&caller).available_uakt);
-    let needed = arg.amount_uakt.saturating_add(MINT_FEE_RESERVE_UAKT).saturating_add(config.akash_service_fee_uakt);
+    let available = s.balance(&owner).available_uakt;
+    let needed = mint_set_aside_uakt(s, arg.amount_uakt);
     if available < needed {
         return Err(Error::InsufficientBalance { available_uakt: available, requested_uakt: needed });
     }
+    Ok(owner)
+}
+
+/// AKT a mint of `amount_uakt` sets aside: the amount, its fee reserve and the service fee.
+pub fn mint_set_aside_uakt(s: &State, amount_uakt: u64) -> u64 {
+    amount_uakt.saturating_add(MINT_FEE_RESERVE_UAKT).saturating_add(s.config().akash_service_fee_uakt)
+}
+
+/// `mint_act`: reserves the AKT; the next batch burns it.
+pub async fn mint_act<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg: MintActArg) -> Result<u64, Error> {
+    let owner = o.read(|s| check_mint(s, caller, &arg))?;
+    o.guards.borrow_mut().charge_rate_limit(caller, o.now_secs())?;
     keys::signer_account(o, SignerId::Treasury).await?;
     let id = o.mutate(|s| {
-        let charges = Charges { fee_reserve_uakt: MINT_FEE_RESERVE_UAKT, service_fee_uakt: config.akash_service_fee_uakt };
-        s.request_mint(o.now_nanos(), caller, arg.amount_uakt, charges)
+        let charges = Charges { fee_reserve_uakt: MINT_FEE_RESERVE_UAKT, service_fee_uakt: s.config().akash_service_fee_uakt };
+        s.request_mint(o.now_nanos(), owner, arg.amount_uakt, charges)
     })?;
     pipeline::schedule(o, 0);
     Ok(id)

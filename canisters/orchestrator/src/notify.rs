@@ -11,6 +11,7 @@ use crate::deposit::{check_beneficiary, check_caller};
 use crate::guard::FlowGuard;
 use crate::ledger::{account_identifier, deposit_subaccount, Block, GetBlocksArgs, Operation, QueryArchiveError};
 use crate::runtime::Runtime;
+use crate::state::State;
 use crate::{conversion, rate};
 use candid::Principal;
 use ic_akash_orchestrator_types::{Account, Credit, DepositAccount, Error, NotifyDepositArg};
@@ -86,17 +87,27 @@ pub fn deposit_amount(
     Ok(amount.e8s)
 }
 
-pub async fn notify_deposit<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg: NotifyDepositArg) -> Result<Credit, Error> {
+/// The checks `notify_deposit` makes before it reads the ledger (its validator's too): the
+/// beneficiary, and the credit already made for this block if there is one. Changes nothing.
+pub fn check_notify(s: &State, caller: Principal, arg: &NotifyDepositArg) -> Result<(Principal, Option<Credit>), Error> {
     check_caller(caller)?;
     let beneficiary = arg.beneficiary.unwrap_or(caller);
     check_beneficiary(beneficiary)?;
-    if let Some(done) = o.read(|s| s.credited(arg.block_index)) {
+    if let Some(done) = s.credited(arg.block_index) {
+        return Ok((beneficiary, Some(done)));
+    }
+    if s.config().paused {
+        return Err(Error::Paused);
+    }
+    Ok((beneficiary, None))
+}
+
+pub async fn notify_deposit<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg: NotifyDepositArg) -> Result<Credit, Error> {
+    let (beneficiary, done) = o.read(|s| check_notify(s, caller, &arg))?;
+    if let Some(done) = done {
         return Ok(done);
     }
     let config = o.read(|s| s.config().clone());
-    if config.paused {
-        return Err(Error::Paused);
-    }
     o.guards.borrow_mut().charge_rate_limit(caller, o.now_secs())?;
     let _guard = FlowGuard::acquire(&o.guards, caller, config.max_flows_in_progress)?;
 

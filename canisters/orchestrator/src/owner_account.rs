@@ -6,7 +6,6 @@
 
 use crate::akash::{keys, pipeline};
 use crate::canister::Orchestrator;
-use crate::deposit::check_caller;
 use crate::runtime::Runtime;
 use crate::state::chain::Charges;
 use crate::storage::SignerId;
@@ -28,8 +27,10 @@ pub const OWNER_ALLOWED_MESSAGES: [&str; 6] = [
 ];
 
 /// `open_akash_account`: the caller's own Akash address; the first call queues the grant.
+/// It spends the caller's balance: a governed owner is refused (its governance does not need it:
+/// the first deployment opens the account).
 pub async fn open_akash_account<R: Runtime>(o: &Orchestrator<R>, caller: Principal) -> Result<AkashAccounts, Error> {
-    check_caller(caller)?;
+    o.read(|s| crate::governance::acting_owner(s, caller, None))?;
     let config = o.read(|s| s.config().clone());
     if config.paused {
         return Err(Error::Paused);

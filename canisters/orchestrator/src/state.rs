@@ -6,12 +6,13 @@
 
 pub mod chain;
 pub mod deployment;
+pub mod governance;
 
 use crate::storage::{
     AccountRecord, Candid, Memories, Memory, SignerId, ACCOUNTS_MEMORY_ID, AKASH_ACCOUNTS_MEMORY_ID,
     AKASH_ACTIVE_MEMORY_ID, AKASH_BOOK_MEMORY_ID, AKASH_MSGS_MEMORY_ID, CONFIG_MEMORY_ID, CREDITED_BLOCKS_MEMORY_ID,
     DEPLOYMENTS_ACTIVE_MEMORY_ID, DEPLOYMENTS_BY_OWNER_MEMORY_ID, DEPLOYMENTS_MEMORY_ID, DEPLOYMENT_HISTORY_MEMORY_ID,
-    DEPLOYMENT_SDLS_MEMORY_ID,
+    DEPLOYMENT_SDLS_MEMORY_ID, OWNER_GOVERNANCE_MEMORY_ID,
     JOURNAL_BY_PRINCIPAL_MEMORY_ID, JOURNAL_DATA_MEMORY_ID, JOURNAL_INDEX_MEMORY_ID, MINT_REQUESTS_MEMORY_ID,
     PENDING_DEPOSITS_MEMORY_ID, TOTALS_MEMORY_ID,
 };
@@ -80,6 +81,8 @@ pub struct State {
     deployments_active: StableBTreeMap<u64, (), Memory>,
     /// (deployment, n) -> journal position of its n-th history entry.
     deployment_history: StableBTreeMap<(u64, u64), u64, Memory>,
+    /// Owner -> the governance canister that alone acts for it (see `crate::governance`).
+    owner_governance: StableBTreeMap<Principal, Principal, Memory>,
 }
 
 impl State {
@@ -110,6 +113,7 @@ impl State {
             deployments_by_owner: StableBTreeMap::init(memories.get(DEPLOYMENTS_BY_OWNER_MEMORY_ID)),
             deployments_active: StableBTreeMap::init(memories.get(DEPLOYMENTS_ACTIVE_MEMORY_ID)),
             deployment_history: StableBTreeMap::init(memories.get(DEPLOYMENT_HISTORY_MEMORY_ID)),
+            owner_governance: StableBTreeMap::init(memories.get(OWNER_GOVERNANCE_MEMORY_ID)),
         }
     }
 

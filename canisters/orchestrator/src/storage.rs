@@ -34,6 +34,7 @@ pub const DEPLOYMENT_SDLS_MEMORY_ID: MemoryId = MemoryId::new(14);
 pub const DEPLOYMENTS_BY_OWNER_MEMORY_ID: MemoryId = MemoryId::new(15);
 pub const DEPLOYMENTS_ACTIVE_MEMORY_ID: MemoryId = MemoryId::new(16);
 pub const DEPLOYMENT_HISTORY_MEMORY_ID: MemoryId = MemoryId::new(17);
+pub const OWNER_GOVERNANCE_MEMORY_ID: MemoryId = MemoryId::new(18);
 
 /// The memories of one canister instance, opened over the raw stable memory.
 pub struct Memories {

@@ -110,7 +110,7 @@ fn transactions_from_the_pipeline_pass_the_reference_check() {
 
     // Withdrawals queued together: one treasury transaction, one MsgSend each, in request order.
     for (i, (u, amount)) in users.iter().zip(WITHDRAWALS).enumerate() {
-        let arg = WithdrawArg { amount_uakt: amount, to_akash_address: dest(20 + i as u8) };
+        let arg = WithdrawArg { amount_uakt: amount, to_akash_address: dest(20 + i as u8), owner: None };
         block_on(withdraw(&env.o, *u, arg)).unwrap();
     }
     let (sends, sends_window) = the_next_tx(&env, 120);
@@ -127,7 +127,7 @@ fn transactions_from_the_pipeline_pass_the_reference_check() {
 
     // Two mint requests: one MsgMintACT burning their sum, minted to the treasury.
     for (u, amount) in users.iter().zip(MINTS) {
-        block_on(mint_act(&env.o, *u, MintActArg { amount_uakt: amount })).unwrap();
+        block_on(mint_act(&env.o, *u, MintActArg { amount_uakt: amount, owner: None })).unwrap();
     }
     let (mint, mint_window) = the_next_tx(&env, 600);
     let mint_expected = vec![json!({

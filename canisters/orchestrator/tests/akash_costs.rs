@@ -50,7 +50,7 @@ fn measure(principals: u8, work: impl FnOnce(&Env)) -> Cost {
 fn withdrawals(n: u8) -> impl FnOnce(&Env) {
     move |env: &Env| {
         for i in 1..=n {
-            let arg = WithdrawArg { amount_uakt: 1_000_000 + u64::from(i), to_akash_address: dest(i) };
+            let arg = WithdrawArg { amount_uakt: 1_000_000 + u64::from(i), to_akash_address: dest(i), owner: None };
             block_on(withdraw(&env.o, user(i), arg)).unwrap();
         }
     }
@@ -62,7 +62,7 @@ fn cycles_per_akash_operation() {
     let ten = measure(10, withdrawals(10));
     let mint = measure(3, |env| {
         for i in 1..=3 {
-            block_on(mint_act(&env.o, user(i), MintActArg { amount_uakt: 2_000_000 })).unwrap();
+            block_on(mint_act(&env.o, user(i), MintActArg { amount_uakt: 2_000_000, owner: None })).unwrap();
         }
     });
     let open = measure(1, |env| {

@@ -16,7 +16,7 @@ use ic_akash_orchestrator::config::DEFAULT_AKASH_SERVICE_FEE_UAKT as SERVICE_FEE
 use support::{dest, user, Env, ENDPOINTS};
 
 fn w(amount_uakt: u64, to: &str) -> WithdrawArg {
-    WithdrawArg { amount_uakt, to_akash_address: to.to_string() }
+    WithdrawArg { amount_uakt, to_akash_address: to.to_string(), owner: None }
 }
 
 fn journal(env: &Env, p: Principal) -> Vec<Change> {
@@ -121,7 +121,7 @@ fn mints_burn_each_principals_akt_and_credit_its_exact_share_of_the_act_after_th
     env.sim().set_oracle_price(6543, 10_000); // 1 AKT = 0.6543 ACT
     let amounts = [1_000_000u64, 2_500_000, 3_333_333];
     for (u, a) in users.iter().zip(amounts) {
-        block_on(mint_act(&env.o, *u, MintActArg { amount_uakt: a })).unwrap();
+        block_on(mint_act(&env.o, *u, MintActArg { amount_uakt: a, owner: None })).unwrap();
     }
     env.check();
     assert!(env.run_until_idle(600));
@@ -146,7 +146,7 @@ fn requests_wait_while_minting_is_halted_and_then_settle() {
     let alice = user(1);
     env.credit_akt(alice, 1);
     env.sim().set_minting_halted(true);
-    block_on(mint_act(&env.o, alice, MintActArg { amount_uakt: 2_000_000 })).unwrap();
+    block_on(mint_act(&env.o, alice, MintActArg { amount_uakt: 2_000_000, owner: None })).unwrap();
     env.run_for(300);
     assert_eq!(env.o.read(|s| s.balance(&alice)).act_uact, 0);
     assert!(env.o.read(|s| s.book().mint_batch.is_none()), "no burn while halted");
@@ -278,7 +278,7 @@ fn one_lying_and_one_lagging_endpoint_decide_nothing() {
         let alice = user(1);
         env.credit_akt(alice, 2);
         let id = block_on(withdraw(&env.o, alice, w(4_000_000, &dest(4)))).unwrap();
-        block_on(mint_act(&env.o, alice, MintActArg { amount_uakt: 3_000_000 })).unwrap();
+        block_on(mint_act(&env.o, alice, MintActArg { amount_uakt: 3_000_000, owner: None })).unwrap();
         assert!(env.run_until_idle(900), "{bad:?}: work left");
         assert_eq!(env.sim().balance(&dest(4), "uakt"), 4_000_000, "{bad:?}");
         assert!(withdrawn_fee(&journal(&env, alice), id).is_some(), "{bad:?}");
@@ -347,7 +347,7 @@ fn a_burn_the_chain_cancels_returns_the_akt_and_keeps_only_the_fee_paid() {
     let now = env.now();
     env.sim().advance_to(now);
     env.sim().set_min_mint(10_000_000); // 10 ACT, as on mainnet
-    let id = block_on(mint_act(&env.o, alice, MintActArg { amount_uakt: 2_000_000 })).unwrap();
+    let id = block_on(mint_act(&env.o, alice, MintActArg { amount_uakt: 2_000_000, owner: None })).unwrap();
     assert!(env.run_until_idle(600));
     let changes = journal(&env, alice);
     let fee = changes

@@ -40,10 +40,10 @@ fn run(seed: u64, steps: usize) {
                 // Distinct amounts, so a repeated send would show as equal message bytes.
                 next_amount += 1 + rng.below(1000);
                 let to = dest(1 + users.iter().position(|u| *u == who).unwrap() as u8);
-                let _ = block_on(withdraw(&env.o, who, WithdrawArg { amount_uakt: next_amount, to_akash_address: to }));
+                let _ = block_on(withdraw(&env.o, who, WithdrawArg { amount_uakt: next_amount, to_akash_address: to, owner: None }));
             }
             4..=5 => {
-                let _ = block_on(mint_act(&env.o, who, MintActArg { amount_uakt: 1_000_000 + rng.below(2_000_000) }));
+                let _ = block_on(mint_act(&env.o, who, MintActArg { amount_uakt: 1_000_000 + rng.below(2_000_000), owner: None }));
             }
             6 => {
                 let _ = block_on(open_akash_account(&env.o, who));

@@ -50,7 +50,7 @@ fn measure(n: u8) -> Cost {
     let owners: Vec<Principal> = (1..=n).map(user).collect();
     for o in &owners {
         env.credit_akt(*o, 20);
-        block_on(mint_act(&env.o, *o, MintActArg { amount_uakt: 20_000_000 })).unwrap();
+        block_on(mint_act(&env.o, *o, MintActArg { amount_uakt: 20_000_000, owner: None })).unwrap();
     }
     assert!(env.run_until_idle(3600));
     let sdl = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/web.yaml")).unwrap();

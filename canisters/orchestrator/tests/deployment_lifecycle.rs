@@ -96,7 +96,7 @@ fn is_ended(v: &DeploymentView) -> bool {
 fn fund_owner(env: &Env, owner: Principal, act_akt: u64) {
     env.credit_akt(owner, 20);
     if act_akt > 0 {
-        block_on(mint_act(&env.o, owner, MintActArg { amount_uakt: act_akt * 1_000_000 })).unwrap();
+        block_on(mint_act(&env.o, owner, MintActArg { amount_uakt: act_akt * 1_000_000, owner: None })).unwrap();
         for _ in 0..100 {
             if env.o.read(|s| s.balance(&owner).act_uact) > 0 {
                 break;

@@ -15,7 +15,9 @@ use crate::akash::{keys, pipeline};
 use crate::canister::Orchestrator;
 use crate::deposit::check_caller;
 use crate::runtime::Runtime;
+use crate::governance;
 use crate::state::deployment::{CloseIntent, Deployment, DeploymentStep, NewDeployment, Phase, StoredPolicy};
+use crate::state::State;
 use crate::storage::SignerId;
 use candid::Principal;
 use ic_akash::rest::Dec;
@@ -64,6 +66,12 @@ pub const MAX_DEPLOYMENTS_PAGE: u64 = 100;
 /// Block time the runway is computed with.
 pub const AKASH_BLOCK_SECS: u64 = 6;
 
+/// How long `funds` lasts at `rate` per block (both `Dec` atomics of uact), at
+/// [`AKASH_BLOCK_SECS`] a block; none without a rate.
+pub fn runway_secs(funds_atomics: i128, rate_atomics: i128) -> Option<u64> {
+    (rate_atomics > 0).then(|| u64::try_from(funds_atomics.max(0) / rate_atomics).unwrap_or(u64::MAX).saturating_mul(AKASH_BLOCK_SECS))
+}
+
 fn invalid(field: &str, reason: impl Into<String>) -> Error {
     Error::InvalidArgument { field: field.into(), reason: reason.into() }
 }
@@ -88,13 +96,25 @@ pub fn parse_sdl(text: &str) -> Result<ic_akash::sdl::Sdl, Error> {
     Ok(sdl)
 }
 
-/// The deployment `id` if `caller` owns it.
-pub(crate) fn owned<R: Runtime>(o: &Orchestrator<R>, caller: Principal, id: u64) -> Result<Deployment, Error> {
+/// The deployment `id` if `caller` acts for its owner (the owner, or its governance canister once
+/// it has one). A governed owner learns why it is refused; anyone else finds no such deployment.
+pub(crate) fn owned(s: &State, caller: Principal, id: u64) -> Result<Deployment, Error> {
     check_caller(caller)?;
-    match o.read(|s| s.deployment(id)) {
-        Some(d) if d.owner == caller => Ok(d),
-        _ => Err(Error::DeploymentNotFound { deployment_id: id }),
+    let not_found = Error::DeploymentNotFound { deployment_id: id };
+    let d = s.deployment(id).ok_or(not_found.clone())?;
+    match governance::acting_owner(s, caller, Some(d.owner)) {
+        Ok(_) => Ok(d),
+        Err(e) if caller == d.owner => Err(e),
+        Err(_) => Err(not_found),
     }
+}
+
+/// The deployment `id` if `caller` may read it: its owner or the owner's governance canister.
+pub(crate) fn visible(s: &State, caller: Principal, id: u64) -> Result<Deployment, Error> {
+    check_caller(caller)?;
+    s.deployment(id)
+        .filter(|d| governance::may_view(s, caller, d.owner))
+        .ok_or(Error::DeploymentNotFound { deployment_id: id })
 }
 
 fn wrong_state(d: &Deployment, reason: &str) -> Error {
@@ -133,18 +153,35 @@ fn policy_of(arg: &CreateDeploymentArg) -> Result<StoredPolicy, Error> {
     })
 }
 
-/// `create_deployment`: checks everything, sets the money aside and returns the id; the rest
-/// happens on timers (see `step`).
-pub async fn create_deployment<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg: CreateDeploymentArg) -> Result<u64, Error> {
-    check_caller(caller)?;
-    let config = o.read(|s| s.config().clone());
-    if config.paused {
+/// What `create_deployment` sets in motion, once every check passed.
+pub struct CreatePlan {
+    pub owner: Principal,
+    pub sdl: ic_akash::sdl::Sdl,
+    pub policy: StoredPolicy,
+    pub mint_uakt: u64,
+    /// Kept: the create, lease, provider-token and close operations.
+    pub service_fee_uakt: u64,
+    /// AKT set aside from the owner's balance: service fees, the fee pool, and the mint with its
+    /// fee reserve (opening the owner's account comes on top, see [`owner_account_open_cost`]).
+    pub needed_uakt: u64,
+}
+
+/// Every check of `create_deployment` (its validator's too): the acting owner, the SDL, the amounts,
+/// the policy and the owner's balances. Changes nothing.
+pub fn check_create(s: &State, caller: Principal, arg: &CreateDeploymentArg) -> Result<CreatePlan, Error> {
+    let owner = governance::acting_owner(s, caller, arg.owner)?;
+    if s.config().paused {
         return Err(Error::Paused);
     }
-    let owner = arg.owner.unwrap_or(caller);
-    if owner != caller {
-        return Err(Error::NotAuthorized { reason: "a deployment is created by its owner".into() });
-    }
+    let plan = plan_create(s, owner, arg)?;
+    check_create_funds(s, &plan, arg.deposit_uact)?;
+    Ok(plan)
+}
+
+/// The checks of a creation that depend on the request alone (SDL, amounts, policy), and what it
+/// will set aside for `owner`; who may ask and what the owner holds are not checked here.
+pub fn plan_create(s: &State, owner: Principal, arg: &CreateDeploymentArg) -> Result<CreatePlan, Error> {
+    let config = s.config();
     let sdl = parse_sdl(&arg.sdl)?;
     if arg.deposit_uact < MIN_DEPLOYMENT_DEPOSIT_UACT {
         return Err(invalid("deposit_uact", format!("at least {MIN_DEPLOYMENT_DEPOSIT_UACT} uact (the chain's minimum deposit)")));
@@ -161,42 +198,66 @@ pub async fn create_deployment<R: Runtime>(o: &Orchestrator<R>, caller: Principa
             return Err(invalid("auto_top_up", format!("durations of at most {MAX_AUTO_TOP_UP_RUNWAY_SECS} s")));
         }
     }
-    let policy = policy_of(&arg)?;
-    o.guards.borrow_mut().charge_rate_limit(caller, o.now_secs())?;
+    let policy = policy_of(arg)?;
     let service_fee_uakt = config.akash_service_fee_uakt.saturating_mul(DEPLOYMENT_SERVICE_FEE_OPERATIONS);
-    let available = o.read(|s| s.balance(&caller).available_uakt);
-    let needed = DEPLOYMENT_FEE_POOL_UAKT + service_fee_uakt + if mint_uakt > 0 { mint_uakt + crate::mint::MINT_FEE_RESERVE_UAKT } else { 0 };
-    if available < needed {
-        return Err(Error::InsufficientBalance { available_uakt: available, requested_uakt: needed });
+    let mint_cost = if mint_uakt > 0 { mint_uakt.saturating_add(crate::mint::MINT_FEE_RESERVE_UAKT) } else { 0 };
+    let needed_uakt = DEPLOYMENT_FEE_POOL_UAKT.saturating_add(service_fee_uakt).saturating_add(mint_cost);
+    Ok(CreatePlan { owner, sdl, policy, mint_uakt, service_fee_uakt, needed_uakt })
+}
+
+/// What opening `owner`'s Akash account costs it: nothing once it is open or being opened.
+pub fn owner_account_open_cost(s: &State, owner: Principal) -> u64 {
+    let opened = s.tx_account(&SignerId::Owner(owner)).is_some_and(|a| a.opened) || s.open_account_pending(owner);
+    if opened {
+        0
+    } else {
+        crate::owner_account::OPEN_ACCOUNT_FEE_RESERVE_UAKT.saturating_add(s.config().akash_service_fee_uakt)
     }
+}
+
+/// The owner's AKT covers the plan (and its account's opening), and its ACT the deposit unless
+/// the plan mints it; returns the opening's cost.
+fn check_create_funds(s: &State, plan: &CreatePlan, deposit_uact: u64) -> Result<u64, Error> {
+    let open_cost = owner_account_open_cost(s, plan.owner);
+    let balance = s.balance(&plan.owner);
+    let needed = plan.needed_uakt.saturating_add(open_cost);
+    if balance.available_uakt < needed {
+        return Err(Error::InsufficientBalance { available_uakt: balance.available_uakt, requested_uakt: needed });
+    }
+    if plan.mint_uakt == 0 && balance.act_uact < deposit_uact {
+        return Err(Error::InsufficientAct { available_uact: balance.act_uact, requested_uact: deposit_uact });
+    }
+    Ok(open_cost)
+}
+
+/// `create_deployment`: checks everything, sets the money aside and returns the id; the rest
+/// happens on timers (see `step`).
+pub async fn create_deployment<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg: CreateDeploymentArg) -> Result<u64, Error> {
+    let plan = o.read(|s| check_create(s, caller, &arg))?;
+    o.guards.borrow_mut().charge_rate_limit(caller, o.now_secs())?;
     let treasury = keys::signer_account(o, SignerId::Treasury).await?;
-    keys::signer_account(o, SignerId::Owner(owner)).await?;
+    keys::signer_account(o, SignerId::Owner(plan.owner)).await?;
     let now_nanos = o.now_nanos();
     let id = o.mutate(|s| {
-        let opened = s.tx_account(&SignerId::Owner(owner)).is_some_and(|a| a.opened) || s.open_account_pending(owner);
-        let open_cost = if opened { 0 } else { crate::owner_account::OPEN_ACCOUNT_FEE_RESERVE_UAKT + config.akash_service_fee_uakt };
-        let available = s.balance(&owner).available_uakt;
-        if available < needed + open_cost {
-            return Err(Error::InsufficientBalance { available_uakt: available, requested_uakt: needed + open_cost });
-        }
-        if mint_uakt == 0 && s.balance(&owner).act_uact < arg.deposit_uact {
-            return Err(Error::InsufficientAct { available_uact: s.balance(&owner).act_uact, requested_uact: arg.deposit_uact });
-        }
+        // Checked again: the balances may have moved while the keys were fetched.
+        let open_cost = check_create_funds(s, &plan, arg.deposit_uact)?;
+        let config = s.config().clone();
+        let owner = plan.owner;
         let new = NewDeployment {
             owner,
             sdl: arg.sdl.clone(),
-            sdl_hash: sdl.version(),
+            sdl_hash: plan.sdl.version(),
             deposit_uact: arg.deposit_uact,
-            mint_uakt,
-            policy,
+            mint_uakt: plan.mint_uakt,
+            policy: plan.policy.clone(),
             auto_top_up: arg.auto_top_up.clone(),
             fee_pool_uakt: DEPLOYMENT_FEE_POOL_UAKT,
-            service_fee_uakt,
+            service_fee_uakt: plan.service_fee_uakt,
             mint_fee_reserve_uakt: crate::mint::MINT_FEE_RESERVE_UAKT,
             deadline_secs: now_nanos / crate::canister::NANOS_PER_SEC + ACT_WAIT_DEADLINE_SECS,
         };
         let id = s.create_deployment(now_nanos, new)?;
-        if !opened {
+        if open_cost > 0 {
             let charges = crate::state::chain::Charges {
                 fee_reserve_uakt: crate::owner_account::OPEN_ACCOUNT_FEE_RESERVE_UAKT,
                 service_fee_uakt: config.akash_service_fee_uakt,
@@ -218,10 +279,10 @@ pub async fn create_deployment<R: Runtime>(o: &Orchestrator<R>, caller: Principa
 }
 
 /// `top_up_deployment`: moves ACT from the owner's balance into the escrow (a treasury deposit).
-pub async fn top_up_deployment<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg: TopUpDeploymentArg) -> Result<DeploymentView, Error> {
-    let d = owned(o, caller, arg.deployment_id)?;
-    let config = o.read(|s| s.config().clone());
-    if config.paused {
+/// Every check of `top_up_deployment` (its validator's too); the deployment it tops up.
+pub fn check_top_up(s: &State, caller: Principal, arg: &TopUpDeploymentArg) -> Result<Deployment, Error> {
+    let d = owned(s, caller, arg.deployment_id)?;
+    if s.config().paused {
         return Err(Error::Paused);
     }
     if arg.amount_uact == 0 {
@@ -230,6 +291,16 @@ pub async fn top_up_deployment<R: Runtime>(o: &Orchestrator<R>, caller: Principa
     if d.close.is_some() || d.dseq.is_none() || !matches!(d.phase, Phase::Active | Phase::Starting { .. } | Phase::SendingManifest { .. } | Phase::Bidding { .. } | Phase::Leasing) {
         return Err(wrong_state(&d, "only a deployment with an open escrow can be topped up"));
     }
+    let act = s.balance(&d.owner).act_uact;
+    if act < arg.amount_uact {
+        return Err(Error::InsufficientAct { available_uact: act, requested_uact: arg.amount_uact });
+    }
+    Ok(d)
+}
+
+pub async fn top_up_deployment<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg: TopUpDeploymentArg) -> Result<DeploymentView, Error> {
+    o.read(|s| check_top_up(s, caller, &arg))?;
+    let config = o.read(|s| s.config().clone());
     o.guards.borrow_mut().charge_rate_limit(caller, o.now_secs())?;
     let treasury = keys::signer_account(o, SignerId::Treasury).await?;
     let now = o.now_nanos();
@@ -262,24 +333,36 @@ pub(crate) fn top_up_msg(treasury: &str, owner_address: &str, dseq: u64, amount_
 
 /// `update_deployment`: a new SDL with the same groups; `MsgUpdateDeployment`, then the manifest
 /// is sent again to every provider.
-pub async fn update_deployment<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg: UpdateDeploymentArg) -> Result<DeploymentView, Error> {
-    let d = owned(o, caller, arg.deployment_id)?;
-    let config = o.read(|s| s.config().clone());
-    if config.paused {
+/// What `update_deployment` replaces: the deployment, its SDL in force and the new one.
+pub struct UpdatePlan {
+    pub deployment: Deployment,
+    pub old: ic_akash::sdl::Sdl,
+    pub new: ic_akash::sdl::Sdl,
+}
+
+/// Every check of `update_deployment` (its validator's too).
+pub fn check_update(s: &State, caller: Principal, arg: &UpdateDeploymentArg) -> Result<UpdatePlan, Error> {
+    let d = owned(s, caller, arg.deployment_id)?;
+    if s.config().paused {
         return Err(Error::Paused);
     }
     let new = parse_sdl(&arg.sdl)?;
     if !matches!(d.phase, Phase::Active) || d.close.is_some() || d.pending_update.is_some() {
         return Err(wrong_state(&d, "only an active deployment without an update in progress can be updated"));
     }
-    let old_text = o.read(|s| s.deployment_sdl(d.id)).unwrap_or_default();
-    let old = parse_sdl(&old_text)?;
+    let old = parse_sdl(&s.deployment_sdl(d.id).unwrap_or_default())?;
     if new.group_specs() != old.group_specs() {
         return Err(invalid("sdl", "the groups (placement, resources, prices) changed: close this deployment and create a new one"));
     }
     if new.version() == old.version() {
         return Err(invalid("sdl", "the manifest did not change"));
     }
+    Ok(UpdatePlan { deployment: d, old, new })
+}
+
+pub async fn update_deployment<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg: UpdateDeploymentArg) -> Result<DeploymentView, Error> {
+    let new = o.read(|s| check_update(s, caller, &arg))?.new;
+    let config = o.read(|s| s.config().clone());
     o.guards.borrow_mut().charge_rate_limit(caller, o.now_secs())?;
     let now = o.now_nanos();
     o.mutate(|s| {
@@ -304,13 +387,19 @@ pub async fn update_deployment<R: Runtime>(o: &Orchestrator<R>, caller: Principa
 /// `close_deployment`: closes on chain (if anything is there) and credits the unspent escrow.
 /// Asking again while it closes changes nothing.
 pub fn close_deployment<R: Runtime>(o: &Orchestrator<R>, caller: Principal, id: u64) -> Result<DeploymentView, Error> {
-    let d = owned(o, caller, id)?;
-    if d.phase.is_terminal() {
-        return Err(wrong_state(&d, "already ended"));
-    }
+    o.read(|s| check_close(s, caller, id))?;
     request_close(o, id, "closed by the owner".into(), false);
     step::schedule(o, 0);
     Ok(o.read(|s| views::view(s, &s.deployment(id).expect("BUG: exists"))))
+}
+
+/// Every check of `close_deployment` (its validator's too); the deployment it closes.
+pub fn check_close(s: &State, caller: Principal, id: u64) -> Result<Deployment, Error> {
+    let d = owned(s, caller, id)?;
+    if d.phase.is_terminal() {
+        return Err(wrong_state(&d, "already ended"));
+    }
+    Ok(d)
 }
 
 /// Records the intent to close (the first reason stays) and moves a deployment with a live
@@ -341,7 +430,7 @@ pub(crate) fn request_close<R: Runtime>(o: &Orchestrator<R>, id: u64, reason: St
 /// `get_provider_token`: a token only for this deployment's leases, with the scopes asked, so
 /// the owner can read logs, events or status, or open a shell, at the providers themselves.
 pub async fn get_provider_token<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg: GetProviderTokenArg) -> Result<ProviderToken, Error> {
-    let d = owned(o, caller, arg.deployment_id)?;
+    let d = o.read(|s| owned(s, caller, arg.deployment_id))?;
     let config = o.read(|s| s.config().clone());
     if config.paused {
         return Err(Error::Paused);

@@ -537,7 +537,7 @@ fn escrow_info(d: &Deployment, info: &ic_akash::rest::DeploymentInfo, now: u64) 
     let funds = uact_atomics(&acc.funds);
     let transferred = uact_atomics(&acc.transferred);
     let rate: i128 = d.leases.iter().filter_map(|l| Dec::parse(&l.price).ok()).map(|p| p.atomics).sum();
-    let runway_secs = (rate > 0).then(|| (funds.max(0) / rate) as u64 * AKASH_BLOCK_SECS);
+    let runway_secs = super::runway_secs(funds, rate);
     let info = EscrowInfo {
         balance_uact: u64::try_from(Dec { atomics: funds }.floor().max(0)).unwrap_or(u64::MAX),
         spent_uact: u64::try_from(Dec { atomics: transferred }.ceil().max(0)).unwrap_or(u64::MAX),

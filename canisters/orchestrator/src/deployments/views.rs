@@ -1,6 +1,6 @@
 //! What owners read about their deployments: one deployment, a page of them, a history.
 
-use super::{owned, MAX_DEPLOYMENTS_PAGE};
+use super::{visible, MAX_DEPLOYMENTS_PAGE};
 use crate::canister::Orchestrator;
 use crate::runtime::Runtime;
 use crate::state::deployment::Deployment;
@@ -57,19 +57,18 @@ pub fn services_of_group(sdl: &ic_akash::sdl::Sdl, gseq: u32) -> Vec<String> {
 }
 
 pub fn get_deployment<R: Runtime>(o: &Orchestrator<R>, caller: Principal, id: u64) -> Result<DeploymentView, Error> {
-    let d = owned(o, caller, id)?;
-    Ok(o.read(|s| view(s, &d)))
+    o.read(|s| visible(s, caller, id).map(|d| view(s, &d)))
 }
 
-/// The caller's deployments, by id, a page at a time.
+/// An owner's deployments (the caller's, or those of an owner it governs), by id, a page at a time.
 pub fn list_deployments<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg: ListDeploymentsArg) -> Result<DeploymentPage, Error> {
     crate::deposit::check_caller(caller)?;
     let owner = arg.owner.unwrap_or(caller);
-    if owner != caller {
-        return Err(Error::NotAuthorized { reason: "only the owner lists its deployments".into() });
-    }
     let limit = arg.length.min(MAX_DEPLOYMENTS_PAGE) as usize;
     o.read(|s| {
+        if !crate::governance::may_view(s, caller, owner) {
+            return Err(Error::NotAuthorized { reason: "only the owner and its governance canister list its deployments".into() });
+        }
         let ids = s.deployments_of(owner, arg.after, limit + 1);
         let more = ids.len() > limit;
         let deployments: Vec<DeploymentView> = ids.iter().take(limit).filter_map(|id| s.deployment(*id)).map(|d| view(s, &d)).collect();
@@ -80,7 +79,7 @@ pub fn list_deployments<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg:
 
 /// A deployment's history: every step with its transaction, amounts, prices and fees.
 pub fn get_deployment_history<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg: GetDeploymentHistoryArg) -> Result<JournalPage, Error> {
-    let d = owned(o, caller, arg.deployment_id)?;
+    let d = o.read(|s| visible(s, caller, arg.deployment_id))?;
     let limit = arg.length.min(crate::state::MAX_JOURNAL_PAGE_ENTRIES) as usize;
     let entries = o.read(|s| s.deployment_history(d.id, arg.start.unwrap_or(0), limit));
     Ok(JournalPage { entries, total: d.history_len })
