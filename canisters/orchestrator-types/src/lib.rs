@@ -6,6 +6,8 @@
 
 use candid::{CandidType, Deserialize, Principal};
 
+#[cfg(feature = "client")] pub mod client;
+
 /// Install or upgrade argument.
 #[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub enum OrchestratorArg {

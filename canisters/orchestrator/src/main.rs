@@ -273,21 +273,14 @@ ic_cdk::export_candid!();
 fn main() {}
 
 #[cfg(test)]
+#[path = "../../candid_file_check.rs"]
+mod candid_file_check;
+
+#[cfg(test)]
 mod tests {
     /// `candid/orchestrator.did` is what the code exports. `UPDATE_DID=1 cargo test` rewrites it.
     #[test]
     fn candid_file_equals_the_code() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../candid/orchestrator.did");
-        let exported = super::__export_service();
-        if std::env::var_os("UPDATE_DID").is_some() {
-            std::fs::write(&path, &exported).unwrap();
-        }
-        let on_disk = std::fs::read_to_string(&path).expect("candid/orchestrator.did");
-        candid_parser::utils::service_equal(
-            candid_parser::utils::CandidSource::Text(&on_disk),
-            candid_parser::utils::CandidSource::Text(&exported),
-        )
-        .unwrap_or_else(|e| panic!("candid/orchestrator.did differs from the code ({e}); run UPDATE_DID=1 cargo test -p ic-akash-orchestrator"));
-        assert_eq!(on_disk.trim(), exported.trim(), "same service, different text: run UPDATE_DID=1 cargo test");
+        super::candid_file_check::assert_candid_file_equals("orchestrator.did", &super::__export_service(), "ic-akash-orchestrator");
     }
 }
