@@ -165,7 +165,7 @@ fn get_deployment_history(arg: GetDeploymentHistoryArg) -> Result<JournalPage, E
 
 #[ic_cdk::query]
 fn get_config() -> Config {
-    orchestrator().read(|s| s.config().clone())
+    queries::get_config(orchestrator())
 }
 
 #[ic_cdk::update]
