@@ -6,8 +6,11 @@
 # canisters/orchestrator/tests/fixtures/:
 #   release-<short rev>.stable.gz   the gzipped stable memory
 #   release-<short rev>.json        what the image must contain (balances, journal, deployments, config)
-# Run it at each release (with the release's commit) and commit both files. Set CARGO_TARGET_DIR
-# to an existing target directory to reuse its compiled dependencies.
+# Run it at each release (with the release's commit) and commit both files.
+# The release is built in its own target directory (RELEASE_FIXTURE_TARGET_DIR, default
+# target/release-fixture), never in this tree's: cargo names a workspace crate's artifacts by its
+# path relative to the workspace, so the release's build would overwrite this tree's and a later
+# build here could take them as fresh.
 set -euo pipefail
 rev="${1:?usage: scripts/release-fixture.sh <rev>}"
 root="$(git -C "$(dirname "$0")" rev-parse --show-toplevel)"
@@ -23,6 +26,7 @@ git -C "$root" worktree add --detach "$tmp/tree" "$short" >/dev/null
 cp "$fixtures/generator.rs" "$tmp/tree/canisters/orchestrator/tests/release_fixture_generator.rs"
 (
     cd "$tmp/tree"
+    export CARGO_TARGET_DIR="${RELEASE_FIXTURE_TARGET_DIR:-$root/target/release-fixture}"
     RELEASE_FIXTURE_OUT="$tmp/out" RELEASE_FIXTURE_REV="$short" \
         cargo test --locked -p ic-akash-orchestrator --test release_fixture_generator -- --nocapture
 )
