@@ -1,7 +1,7 @@
 //! One orchestrator instance: its runtime, its state and its in-flight guards.
 
 use crate::guard::Guards;
-use crate::logs::{Level, Logs};
+use crate::logs::{Logs, Priority};
 use crate::runtime::Runtime;
 use crate::state::State;
 use std::cell::{Cell, RefCell};
@@ -31,6 +31,8 @@ pub struct Orchestrator<R: Runtime> {
     pub(crate) provider_tokens: RefCell<crate::akash::provider_client::ProviderTokens>,
     /// Akash REST outcalls per call kind (calls, cycles, errors), and where the next one starts.
     pub http_stats: RefCell<crate::akash::client::HttpStats>,
+    /// Signatures, XRC calls and failures since the canister started (heap: reset by an upgrade).
+    pub counters: RefCell<crate::metrics::Counters>,
 }
 
 impl<R: Runtime> Orchestrator<R> {
@@ -49,6 +51,7 @@ impl<R: Runtime> Orchestrator<R> {
             deployments_running: Cell::new(false),
             provider_tokens: RefCell::new(Default::default()),
             http_stats: RefCell::new(Default::default()),
+            counters: RefCell::new(Default::default()),
         }
     }
 
@@ -70,8 +73,13 @@ impl<R: Runtime> Orchestrator<R> {
         self.rt.time_nanos() / NANOS_PER_SEC
     }
 
-    pub fn log(&self, level: Level, message: String) {
-        self.logs.borrow_mut().push(self.now_nanos(), level, message);
+    /// Logs `message` at the caller's source location, in `/logs` and in the canister log.
+    #[track_caller]
+    pub fn log(&self, priority: Priority, message: String) {
+        let at = std::panic::Location::caller();
+        let mut logs = self.logs.borrow_mut();
+        let line = logs.push(self.now_nanos(), priority, at.file(), at.line(), message);
+        self.rt.debug_print(&line.canister_log_text());
     }
 
     pub fn flows_in_progress(&self) -> u32 {

@@ -9,6 +9,7 @@
 use crate::canister::Orchestrator;
 use crate::guard::FlowGuard;
 use crate::logs::Level;
+use crate::metrics::LedgerMethod;
 use crate::runtime::{Runtime, Task};
 use crate::state::{PendingDeposit, State};
 use crate::{conversion, rate};
@@ -146,6 +147,9 @@ async fn attempt<R: Runtime>(o: &Orchestrator<R>, id: u64, retry: bool) -> Resul
         created_at_time: Some(d.created_at_time_nanos),
     };
     let answer = o.rt.icrc2_transfer_from(ledger, arg).await;
+    if answer.is_err() {
+        o.counters.borrow_mut().ledger_failure(LedgerMethod::TransferFrom);
+    }
     let now = o.now_nanos();
     match classify(answer) {
         Outcome::Taken(block) => o
@@ -164,11 +168,11 @@ async fn attempt<R: Runtime>(o: &Orchestrator<R>, id: u64, retry: bool) -> Resul
             Err(e)
         }
         Outcome::NotRun(e) => {
-            o.log(Level::Info, format!("deposit {id}: retry not run ({e}); stays pending"));
+            o.log(Level::Warn, format!("deposit {id}: retry not run ({e}); stays pending"));
             Err(Error::DepositPending { deposit_id: id })
         }
         Outcome::Unknown => {
-            o.log(Level::Error, format!("deposit {id}: ledger answer lost; will retry"));
+            o.log(Level::Warn, format!("deposit {id}: ledger answer lost; will retry"));
             Err(Error::DepositPending { deposit_id: id })
         }
     }

@@ -27,7 +27,8 @@ pub fn init<R: Runtime>(rt: R, raw: RawMemory, arg: Option<OrchestratorArg>) -> 
 /// Upgrade: opens the state where it is (no history is read), applies the `Upgrade` argument,
 /// and schedules again the work that the persisted state still needs (timers do not survive).
 pub fn post_upgrade<R: Runtime>(rt: R, raw: RawMemory, arg: Option<OrchestratorArg>) -> Result<Orchestrator<R>, Error> {
-    let state = State::open(&Memories::open(raw));
+    let mut state = State::open(&Memories::open(raw));
+    state.count_ended_deployments_once();
     let o = Orchestrator::from_state(rt, state);
     match arg {
         None | Some(OrchestratorArg::Upgrade(None)) => {}

@@ -240,7 +240,7 @@ fn icrc10_supported_standards() -> Vec<SupportedStandard> {
 
 #[ic_cdk::query]
 fn get_config() -> Config {
-    orchestrator().read(|s| s.config().clone())
+    queries::get_config(orchestrator())
 }
 
 #[ic_cdk::update]

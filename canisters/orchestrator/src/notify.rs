@@ -9,6 +9,7 @@
 use crate::canister::{Orchestrator, NANOS_PER_SEC};
 use crate::deposit::{check_beneficiary, check_caller};
 use crate::guard::FlowGuard;
+use crate::metrics::LedgerMethod;
 use crate::ledger::{account_identifier, deposit_subaccount, Block, GetBlocksArgs, Operation, QueryArchiveError};
 use crate::runtime::Runtime;
 use crate::state::State;
@@ -33,7 +34,10 @@ fn unavailable(reason: String) -> Error {
 /// Reads block `index` from the ledger, following the archive callback for old blocks.
 pub async fn fetch_block<R: Runtime>(o: &Orchestrator<R>, ledger: Principal, index: u64) -> Result<Block, Error> {
     let arg = GetBlocksArgs { start: index, length: 1 };
-    let resp = o.rt.query_blocks(ledger, arg).await.map_err(|e| unavailable(format!("query_blocks: {e}")))?;
+    let resp = o.rt.query_blocks(ledger, arg).await.map_err(|e| {
+        o.counters.borrow_mut().ledger_failure(LedgerMethod::QueryBlocks);
+        unavailable(format!("query_blocks: {e}"))
+    })?;
     if index >= resp.chain_length {
         return Err(Error::BlockNotFound { block_index: index });
     }
@@ -52,7 +56,10 @@ pub async fn fetch_block<R: Runtime>(o: &Orchestrator<R>, ledger: Principal, ind
         Ok(Err(QueryArchiveError::Other { error_code, error_message })) => {
             Err(unavailable(format!("archive error {error_code}: {error_message}")))
         }
-        Err(e) => Err(unavailable(format!("archive: {e}"))),
+        Err(e) => {
+            o.counters.borrow_mut().ledger_failure(LedgerMethod::QueryArchive);
+            Err(unavailable(format!("archive: {e}")))
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use crate::deposit::{check_beneficiary, check_caller};
 use crate::runtime::Runtime;
 use crate::{conversion, rate};
 use candid::Principal;
-use ic_akash_orchestrator_types::{Balance, DepositAccount, Error, GetJournalArg, JournalPage, Quote, Stats};
+use ic_akash_orchestrator_types::{Balance, Config, DepositAccount, Error, GetJournalArg, JournalPage, Quote, Stats};
 
 pub fn get_balance<R: Runtime>(o: &Orchestrator<R>, caller: Principal, of: Option<Principal>) -> Balance {
     o.read(|s| s.balance(&of.unwrap_or(caller)))
@@ -20,6 +20,12 @@ pub fn get_deposit_account<R: Runtime>(o: &Orchestrator<R>, caller: Principal, b
 /// The journal is public, like the ledger it mirrors: anyone can audit any principal.
 pub fn get_journal<R: Runtime>(o: &Orchestrator<R>, arg: GetJournalArg) -> JournalPage {
     o.read(|s| s.journal_page(&arg))
+}
+
+/// The configuration in force (install argument, upgrades and `set_config` applied); public, so
+/// anyone can see the fee, the rate bounds, the Akash endpoints and whether it is paused.
+pub fn get_config<R: Runtime>(o: &Orchestrator<R>) -> Config {
+    o.read(|s| s.config().clone())
 }
 
 pub fn get_stats<R: Runtime>(o: &Orchestrator<R>) -> Stats {

@@ -87,7 +87,10 @@ pub async fn current_rate<R: Runtime>(o: &Orchestrator<R>) -> Result<Rate, Error
             o.mutate(|s| s.set_cached_rate(rate.clone()));
         }
         Err(e) => {
-            o.log(Level::Error, format!("rate: {e}"));
+            // Out of bounds needs an operator (the market moved or the bounds are wrong); XRC
+            // failures are retried after the backoff.
+            let priority = if matches!(e, Error::RateOutOfBounds { .. }) { Level::Error } else { Level::Warn };
+            o.log(priority, format!("rate: {e}"));
             o.last_rate_failure_secs.set(Some(o.now_secs()));
         }
     }
@@ -97,7 +100,12 @@ pub async fn current_rate<R: Runtime>(o: &Orchestrator<R>) -> Result<Rate, Error
 async fn call<R: Runtime>(o: &Orchestrator<R>, config: &Config, base: Asset, quote: Asset) -> Result<Result<ExchangeRate, ExchangeRateError>, Error> {
     let pair = format!("{}/{}", base.symbol, quote.symbol);
     let arg = GetExchangeRateRequest { base_asset: base, quote_asset: quote, timestamp: None };
-    match o.rt.get_exchange_rate(config.xrc_id, arg, XRC_CALL_CYCLES).await {
+    o.counters.borrow_mut().xrc_calls += 1;
+    let answer = o.rt.get_exchange_rate(config.xrc_id, arg, XRC_CALL_CYCLES).await;
+    if !matches!(answer, Ok(GetExchangeRateResult::Ok(_))) {
+        o.counters.borrow_mut().xrc_failures += 1;
+    }
+    match answer {
         Ok(GetExchangeRateResult::Ok(rate)) => Ok(Ok(rate)),
         Ok(GetExchangeRateResult::Err(e)) => Ok(Err(e)),
         Err(e) => Err(unavailable(format!("XRC call for {pair} failed: {e}"))),

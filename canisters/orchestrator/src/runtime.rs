@@ -178,4 +178,7 @@ pub trait Runtime {
 
     /// Run `task` after `delay_secs`.
     fn set_timer(&self, delay_secs: u64, task: Task);
+
+    /// Writes a line to the canister log (what `dfx canister logs` shows).
+    fn debug_print(&self, line: &str);
 }

@@ -7,6 +7,7 @@
 pub mod chain;
 pub mod deployment;
 pub mod governance;
+pub mod summary;
 
 use crate::storage::{
     AccountRecord, Candid, Memories, Memory, SignerId, ACCOUNTS_MEMORY_ID, AKASH_ACCOUNTS_MEMORY_ID,
@@ -90,6 +91,7 @@ impl State {
     pub fn new(memories: &Memories, config: Config) -> Self {
         let mut s = Self::open(memories);
         s.config.set(Candid(config));
+        s.count_ended_deployments_once();
         s
     }
 
@@ -380,7 +382,7 @@ impl State {
                 return Err(format!("{what}: sum {actual} != total {expected}"));
             }
         }
-        Ok(())
+        self.check_ended_counts()
     }
 }
 

@@ -70,6 +70,19 @@ impl CountingMemory {
         let bytes = self.inner.borrow().clone();
         CountingMemory { inner: std::rc::Rc::new(std::cell::RefCell::new(bytes)), bytes_read: Default::default() }
     }
+
+    /// The whole memory's bytes (a multiple of the 64 KiB page), e.g. to keep a release's image.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.inner.borrow().clone()
+    }
+
+    /// A memory holding `bytes`, as written by [`CountingMemory::to_bytes`] (or by any release
+    /// through `ic_stable_structures::Memory::read`), padded to whole pages.
+    pub fn from_bytes(mut bytes: Vec<u8>) -> Self {
+        const PAGE_BYTES: usize = 65_536;
+        bytes.resize(bytes.len().div_ceil(PAGE_BYTES) * PAGE_BYTES, 0);
+        CountingMemory { inner: std::rc::Rc::new(std::cell::RefCell::new(bytes)), bytes_read: Default::default() }
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]

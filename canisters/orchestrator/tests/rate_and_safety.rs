@@ -148,7 +148,10 @@ fn metrics_and_logs_are_served_over_http() {
     let text = String::from_utf8(metrics.body).unwrap();
     assert!(text.lines().any(|l| l.starts_with(&format!("ic_akash_icp_received_e8s {ICP} "))), "{text}");
     assert!(text.contains("# TYPE ic_akash_available_uakt gauge"));
-    let logs = String::from_utf8(get("/logs?x=1").body).unwrap();
-    assert!(logs.contains("ERROR rate:") && logs.contains("InconsistentRatesReceived"), "{logs}");
+    let logs: serde_json::Value = serde_json::from_slice(&get("/logs?x=1").body).unwrap();
+    let xrc_failed = |e: &serde_json::Value| {
+        e["priority"] == "warn" && e["message"].as_str().is_some_and(|m| m.starts_with("rate:") && m.contains("InconsistentRatesReceived"))
+    };
+    assert!(logs["entries"].as_array().unwrap().iter().any(xrc_failed), "{logs}");
     assert_eq!(get("/nope").status_code, 404);
 }

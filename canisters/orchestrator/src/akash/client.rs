@@ -537,7 +537,8 @@ async fn ask<R: Runtime, T>(
         Err(reason) => Outcome::Failed(reason),
     };
     if let Outcome::Failed(reason) = &outcome {
-        o.log(Level::Info, format!("Akash {} at {base}: {}", call.kind, bounded(reason)));
+        // One endpoint among several: the call moves on to the next (the call's own error says more).
+        o.log(Level::Debug, format!("Akash {} at {base}: {}", call.kind, bounded(reason)));
     }
     outcome
 }

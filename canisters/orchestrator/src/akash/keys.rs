@@ -48,6 +48,7 @@ impl<R: Runtime> Signer for EcdsaSigner<'_, R> {
 
     async fn sign_digest(&self, digest: [u8; 32]) -> Result<[u8; 64], SignerError> {
         let key_name = self.o.read(|s| s.config().ecdsa_key_name.clone());
+        self.o.counters.borrow_mut().signatures += 1;
         let sig = self
             .o
             .rt

@@ -16,6 +16,7 @@ use crate::akash::client::{self, ApiError};
 use crate::akash::keys::EcdsaSigner;
 use crate::canister::Orchestrator;
 use crate::logs::Level;
+use crate::metrics::TxFailure;
 use crate::runtime::{Runtime, Task};
 use crate::state::chain::{Candidate, MsgOutcome, PendingMsg, Slot, TxAccount};
 use crate::storage::SignerId;
@@ -202,6 +203,7 @@ async fn sign_next<R: Runtime>(o: &Orchestrator<R>, id: SignerId) {
         Ok(g) => g,
         Err(ApiError::Chain(e)) => {
             if e.is_sequence_mismatch() {
+                o.counters.borrow_mut().tx_failure(TxFailure::SequenceMismatch);
                 o.log(Level::Warn, format!("simulation of {id:?} at sequence {sequence}: {e}; reading the sequence again"));
                 o.mutate(|s| {
                     if let Some(mut a) = s.tx_account(&id) {
@@ -209,12 +211,15 @@ async fn sign_next<R: Runtime>(o: &Orchestrator<R>, id: SignerId) {
                         s.put_tx_account(id, a);
                     }
                 });
-            } else if let Some(i) = ic_akash::rest::failed_message_index(&e.message).filter(|i| *i < msgs.len()) {
-                fail_queued(o, id, msgs[i].clone(), format!("simulation: {}", e.message));
-            } else if msgs.len() > 1 {
-                set_singles(o, id);
             } else {
-                fail_queued(o, id, msgs[0].clone(), format!("simulation: {}", e.message));
+                o.counters.borrow_mut().tx_failure(TxFailure::SimulationRefused);
+                if let Some(i) = ic_akash::rest::failed_message_index(&e.message).filter(|i| *i < msgs.len()) {
+                    fail_queued(o, id, msgs[i].clone(), format!("simulation: {}", e.message));
+                } else if msgs.len() > 1 {
+                    set_singles(o, id);
+                } else {
+                    fail_queued(o, id, msgs[0].clone(), format!("simulation: {}", e.message));
+                }
             }
             return;
         }
@@ -251,6 +256,7 @@ async fn sign_next<R: Runtime>(o: &Orchestrator<R>, id: SignerId) {
     let signed = match tx::sign(&signer, &utx).await {
         Ok(s) => s,
         Err(e) => {
+            o.counters.borrow_mut().tx_failure(TxFailure::SigningFailed);
             o.log(Level::Warn, format!("signing a transaction of {id:?}: {e}"));
             return;
         }
@@ -308,6 +314,7 @@ async fn broadcast<R: Runtime>(o: &Orchestrator<R>, id: SignerId) {
             c.last_broadcast_secs = now;
         }),
         Ok(r) if r.is_sequence_mismatch() => {
+            o.counters.borrow_mut().tx_failure(TxFailure::SequenceMismatch);
             update_candidate(o, id, |c| {
                 c.broadcasts += 1;
                 c.last_broadcast_secs = now;
@@ -316,6 +323,7 @@ async fn broadcast<R: Runtime>(o: &Orchestrator<R>, id: SignerId) {
             sequence_mismatch(o, id).await;
         }
         Ok(r) => {
+            o.counters.borrow_mut().tx_failure(TxFailure::CheckRefused);
             o.log(Level::Warn, format!("broadcast of {} refused ({} {}): {}", c.hash, r.codespace, r.code, r.raw_log));
             update_candidate(o, id, |c| {
                 c.broadcasts += 1;
@@ -438,6 +446,7 @@ async fn resolve_slot<R: Runtime>(o: &Orchestrator<R>, id: SignerId) {
             o.log(Level::Warn, format!("{id:?}: sequence {} used on chain but no candidate found yet", slot.sequence));
             return;
         }
+        o.counters.borrow_mut().tx_failure(TxFailure::TimedOut);
         abandon_slot(o, id, Some(chain_seq), "past its timeout and in no block".into(), true);
         return;
     }
@@ -453,8 +462,12 @@ fn included<R: Runtime>(o: &Orchestrator<R>, id: SignerId, c: &Candidate, result
     let now_nanos = o.now_nanos();
     o.log(Level::Info, format!("{} in block {} with code {}", c.hash, result.height, result.code));
     if !(result.code == 0 || result.attribute("tx", "acc_seq").is_some() || result.attribute("tx", "fee").is_some()) {
+        o.counters.borrow_mut().tx_failure(TxFailure::RefusedAtDelivery);
         included_without_effect(o, id, c, &result);
         return;
+    }
+    if result.code != 0 {
+        o.counters.borrow_mut().tx_failure(TxFailure::DeliverFailed);
     }
     o.mutate(|s| {
         let Some(mut acc) = s.tx_account(&id) else { return };

@@ -279,12 +279,11 @@ pub async fn create_deployment<R: Runtime>(o: &Orchestrator<R>, caller: Principa
 }
 
 /// `top_up_deployment`: moves ACT from the owner's balance into the escrow (a treasury deposit).
-/// Every check of `top_up_deployment` (its validator's too); the deployment it tops up.
+/// Every check of `top_up_deployment` (its validator's too); the deployment it tops up. Works
+/// while the orchestrator is paused, like `close_deployment` and the automatic top-ups: a pause
+/// keeps running deployments alive and funded.
 pub fn check_top_up(s: &State, caller: Principal, arg: &TopUpDeploymentArg) -> Result<Deployment, Error> {
     let d = owned(s, caller, arg.deployment_id)?;
-    if s.config().paused {
-        return Err(Error::Paused);
-    }
     if arg.amount_uact == 0 {
         return Err(invalid("amount_uact", "must be positive"));
     }
@@ -431,10 +430,8 @@ pub(crate) fn request_close<R: Runtime>(o: &Orchestrator<R>, id: u64, reason: St
 /// the owner can read logs, events or status, or open a shell, at the providers themselves.
 pub async fn get_provider_token<R: Runtime>(o: &Orchestrator<R>, caller: Principal, arg: GetProviderTokenArg) -> Result<ProviderToken, Error> {
     let d = o.read(|s| owned(s, caller, arg.deployment_id))?;
+    // Allowed while paused: it is the owner's way into a deployment that keeps running.
     let config = o.read(|s| s.config().clone());
-    if config.paused {
-        return Err(Error::Paused);
-    }
     let Some(dseq) = d.dseq else { return Err(wrong_state(&d, "no deployment on chain yet")) };
     if d.leases.iter().all(|l| !l.created) {
         return Err(wrong_state(&d, "no lease yet"));

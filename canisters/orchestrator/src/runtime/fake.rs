@@ -107,6 +107,8 @@ pub struct World {
     /// Bytes of every outcall's request (URL, headers, body) and of the response limits asked.
     pub http_request_bytes: u64,
     pub http_max_response_bytes: u64,
+    /// Lines written to the canister log, oldest first.
+    pub canister_log: Vec<String>,
 }
 
 /// Cheap to clone: every clone sees the same world.
@@ -143,6 +145,7 @@ impl FakeRuntime {
             http_cycles: 0,
             http_request_bytes: 0,
             http_max_response_bytes: 0,
+            canister_log: Vec::new(),
         })))
     }
 
@@ -411,6 +414,10 @@ impl Runtime for FakeRuntime {
         let mut w = self.0.borrow_mut();
         let due = w.now_nanos + delay_secs * NANOS_PER_SEC;
         w.timers.push((due, task));
+    }
+
+    fn debug_print(&self, line: &str) {
+        self.0.borrow_mut().canister_log.push(line.to_string());
     }
 }
 

@@ -140,6 +140,10 @@ impl Runtime for IcRuntime {
         let handler = self.on_timer;
         ic_cdk_timers::set_timer(Duration::from_secs(delay_secs), async move { handler(task).await });
     }
+
+    fn debug_print(&self, line: &str) {
+        ic_cdk::api::debug_print(line);
+    }
 }
 
 /// The canister's query method that runs `transform::apply` on each replica's response.

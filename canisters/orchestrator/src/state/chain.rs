@@ -185,6 +185,9 @@ pub struct AkashBook {
     pub act_in_escrow_uact: u64,
     /// ACT paid to providers by settled escrows (deposits less refunds).
     pub act_spent_uact: u64,
+    /// Deployments that ended, by how; `None` in a state written before they were counted
+    /// (`State::count_ended_deployments_once` fills it at the upgrade).
+    pub deployments_ended: Option<super::summary::EndedDeployments>,
 }
 
 /// What an Akash operation costs its principal besides its amount: a reserve for its share of

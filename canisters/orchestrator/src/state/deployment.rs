@@ -216,7 +216,9 @@ impl State {
     /// Writes `d`, keeping the set of deployments not yet ended exact.
     pub fn put_deployment(&mut self, d: Deployment) {
         if d.phase.is_terminal() {
-            self.deployments_active.remove(&d.id);
+            if self.deployments_active.remove(&d.id).is_some() {
+                self.count_ended(&d.phase);
+            }
         } else {
             self.deployments_active.insert(d.id, ());
         }
