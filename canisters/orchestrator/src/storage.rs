@@ -66,7 +66,16 @@ impl CountingMemory {
 
     /// A copy of the bytes, as a new canister version finds them after an upgrade.
     pub fn image(&self) -> Self {
-        let bytes = self.inner.borrow().clone();
+        Self::from_bytes(self.to_bytes())
+    }
+
+    /// The raw bytes, to keep an image in a file (benchmarks, fixtures of earlier releases).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.inner.borrow().clone()
+    }
+
+    /// Stable memory holding `bytes`, as a canister finds them after an upgrade.
+    pub fn from_bytes(bytes: Vec<u8>) -> Self {
         CountingMemory { inner: std::rc::Rc::new(std::cell::RefCell::new(bytes)), bytes_read: Default::default() }
     }
 }
