@@ -67,8 +67,7 @@ impl CountingMemory {
 
     /// A copy of the bytes, as a new canister version finds them after an upgrade.
     pub fn image(&self) -> Self {
-        let bytes = self.inner.borrow().clone();
-        CountingMemory { inner: std::rc::Rc::new(std::cell::RefCell::new(bytes)), bytes_read: Default::default() }
+        Self::from_bytes(self.to_bytes())
     }
 
     /// The whole memory's bytes (a multiple of the 64 KiB page), e.g. to keep a release's image.
