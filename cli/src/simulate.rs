@@ -263,7 +263,7 @@ impl Run {
             let (num, den) = SIM_ACT_PER_AKT;
             u64::try_from(needed_uact * den).map(|x| x.div_ceil(num as u64) + MINT_MARGIN_UAKT).unwrap_or(u64::MAX)
         });
-        block_on(mint::mint_act(&self.sim.o, user, MintActArg { amount_uakt: mint_uakt })).map_err(|e| failed("mint_act", e))?;
+        block_on(mint::mint_act(&self.sim.o, user, MintActArg { amount_uakt: mint_uakt, owner: None })).map_err(|e| failed("mint_act", e))?;
         self.run_until("the ACT mint", |r| r.seen("ACT minted") || r.seen("mint failed"))?;
         if self.seen("mint failed") {
             return Err(Stop(EXIT_FAILURE, "the ACT mint failed (see above)".into()));

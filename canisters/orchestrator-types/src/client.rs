@@ -349,7 +349,7 @@ mod tests {
             failed(c.quote(1).await.map(drop));
             failed(c.get_balance(None).await.map(drop));
             failed(c.get_journal(GetJournalArg { principal: None, start: None, length: 1 }).await.map(drop));
-            failed(c.mint_act(MintActArg { amount_uakt: 1 }).await.map(drop));
+            failed(c.mint_act(MintActArg { amount_uakt: 1, owner: None }).await.map(drop));
             failed(c.create_deployment(CreateDeploymentArg::default()).await.map(drop));
             failed(c.top_up_deployment(TopUpDeploymentArg { deployment_id: 1, amount_uact: 1 }).await.map(drop));
             failed(c.update_deployment(UpdateDeploymentArg { deployment_id: 1, sdl: String::new() }).await.map(drop));
@@ -358,7 +358,7 @@ mod tests {
             failed(c.list_deployments(ListDeploymentsArg { owner: None, after: None, length: 1 }).await.map(drop));
             failed(c.get_deployment_history(GetDeploymentHistoryArg { deployment_id: 1, start: None, length: 1 }).await.map(drop));
             failed(c.get_provider_token(GetProviderTokenArg { deployment_id: 1, scopes: vec![], ttl_secs: None }).await.map(drop));
-            failed(c.withdraw(WithdrawArg { amount_uakt: 1, to_akash_address: String::new() }).await.map(drop));
+            failed(c.withdraw(WithdrawArg { amount_uakt: 1, to_akash_address: String::new(), owner: None }).await.map(drop));
             failed(c.get_config().await.map(drop));
             failed(c.get_stats().await.map(drop));
         });

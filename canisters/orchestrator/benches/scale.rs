@@ -183,12 +183,12 @@ fn measure_notify_deposit(c: &Canister, p: Principal, block_index: u64) {
 
 #[inline(never)]
 fn measure_withdraw(c: &Canister, p: Principal, to: String) {
-    black_box(block_on(withdraw::withdraw(&c.o, p, WithdrawArg { to_akash_address: to, amount_uakt: 1_000_000 })).expect("withdraw"));
+    black_box(block_on(withdraw::withdraw(&c.o, p, WithdrawArg { to_akash_address: to, amount_uakt: 1_000_000, owner: None })).expect("withdraw"));
 }
 
 #[inline(never)]
 fn measure_mint_act(c: &Canister, p: Principal) {
-    black_box(block_on(mint::mint_act(&c.o, p, MintActArg { amount_uakt: 1_000_000 })).expect("mint_act"));
+    black_box(block_on(mint::mint_act(&c.o, p, MintActArg { amount_uakt: 1_000_000, owner: None })).expect("mint_act"));
 }
 
 /// A deployment of `p` paying for its ACT with a mint; its id.
@@ -304,8 +304,8 @@ fn run(op: &str, image: RawMemory, size: Size) {
         }
         "timer_akash_pipeline" => {
             // A withdrawal and a mint are queued for the treasury's next transaction.
-            block_on(withdraw::withdraw(&c.o, old, WithdrawArg { to_akash_address: destination(), amount_uakt: 1_000_000 })).expect("withdraw");
-            block_on(mint::mint_act(&c.o, principal(1), MintActArg { amount_uakt: 1_000_000 })).expect("mint_act");
+            block_on(withdraw::withdraw(&c.o, old, WithdrawArg { to_akash_address: destination(), amount_uakt: 1_000_000, owner: None })).expect("withdraw");
+            block_on(mint::mint_act(&c.o, principal(1), MintActArg { amount_uakt: 1_000_000, owner: None })).expect("mint_act");
             measure_timer_akash_pipeline(&c);
             assert!(c.o.read(|s| s.stats().akash_msgs_pending) > 0, "the pipeline moved the messages into a transaction");
         }

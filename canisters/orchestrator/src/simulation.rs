@@ -272,7 +272,7 @@ mod tests {
     #[test]
     fn timers_run_one_at_a_time_and_the_checks_hold() {
         let (sim, p) = funded();
-        block_on(crate::mint::mint_act(&sim.o, p, MintActArg { amount_uakt: 10_000_000 })).unwrap();
+        block_on(crate::mint::mint_act(&sim.o, p, MintActArg { amount_uakt: 10_000_000, owner: None })).unwrap();
         let start = sim.now_nanos();
         let mut steps = 0;
         while sim.o.read(|s| s.balance(&p).act_uact) == 0 {

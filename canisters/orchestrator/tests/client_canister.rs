@@ -208,7 +208,7 @@ fn orchestrator_errors_come_back_typed_and_rejects_as_call_failures() {
     let text = block_on(example::rent(&orch, ledger, rent)).unwrap_err();
     assert!(text.starts_with("create_deployment: invalid SDL at \"/profiles/placement/") && text.contains("/denom"), "{text}");
     assert_eq!(block_on(orch.get_deployment(77)), Err(ClientError::Refused(Error::DeploymentNotFound { deployment_id: 77 })));
-    assert_eq!(block_on(client(&env, Principal::anonymous()).mint_act(ic_akash_orchestrator_types::MintActArg { amount_uakt: 1 })), Err(ClientError::Refused(Error::AnonymousCaller)));
+    assert_eq!(block_on(client(&env, Principal::anonymous()).mint_act(ic_akash_orchestrator_types::MintActArg { amount_uakt: 1, owner: None })), Err(ClientError::Refused(Error::AnonymousCaller)));
 
     // A reject is a call failure with its code, and says whether the call may have run.
     let timeout = CallFailure { code: SYS_UNKNOWN, message: "timed out".into() };

@@ -188,7 +188,7 @@ fn is_ended(v: &DeploymentView) -> bool {
 /// `owner` holds 20 ICP worth of AKT and `act_akt` AKT's worth of ACT.
 fn fund_owner(env: &Env, owner: Principal, act_akt: u64) {
     env.credit_akt(owner, 20);
-    block_on(mint_act(&env.o, owner, MintActArg { amount_uakt: act_akt * 1_000_000 })).unwrap();
+    block_on(mint_act(&env.o, owner, MintActArg { amount_uakt: act_akt * 1_000_000, owner: None })).unwrap();
     for _ in 0..100 {
         if env.o.read(|s| s.balance(&owner).act_uact) > 0 {
             return;
@@ -218,7 +218,7 @@ fn history(env: &Env, owner: Principal, id: u64) -> Vec<DeploymentEvent> {
 }
 
 fn w(amount_uakt: u64, to: &str) -> WithdrawArg {
-    WithdrawArg { amount_uakt, to_akash_address: to.to_string() }
+    WithdrawArg { amount_uakt, to_akash_address: to.to_string(), owner: None }
 }
 
 /// The ACT, reservation and work series equal what the state says.
@@ -476,7 +476,7 @@ fn a_pause_refuses_new_requests_and_keeps_running_deployments_alive_and_funded()
     let paused = |r: Result<(), Error>, what: &str| assert_eq!(r, Err(Error::Paused), "{what}");
     paused(block_on(deposit_icp(&env.o, alice, deposit(ICP))).map(drop), "deposit_icp");
     paused(block_on(notify_deposit(&env.o, alice, NotifyDepositArg { block_index: block, beneficiary: None })).map(drop), "notify_deposit");
-    paused(block_on(mint_act(&env.o, alice, MintActArg { amount_uakt: 2_000_000 })).map(drop), "mint_act");
+    paused(block_on(mint_act(&env.o, alice, MintActArg { amount_uakt: 2_000_000, owner: None })).map(drop), "mint_act");
     paused(block_on(withdraw(&env.o, alice, w(2_000_000, &dest(2)))).map(drop), "withdraw");
     paused(block_on(open_akash_account(&env.o, user(2))).map(drop), "open_akash_account");
     paused(block_on(deployments::create_deployment(&env.o, alice, basic())).map(drop), "create_deployment");

@@ -190,7 +190,8 @@ pub fn step_of(change: &Change, names: &Names) -> Option<(&'static str, String, 
         | Change::ConfigChanged { .. }
         | Change::WithdrawRequested { .. }
         | Change::AkashAccountRequested { .. }
-        | Change::AkashTx { .. } => return None,
+        | Change::AkashTx { .. }
+        | Change::OwnerGovernanceSet { .. } => return None,
     })
 }
 
