@@ -24,8 +24,9 @@ pub fn init<R: Runtime>(rt: R, raw: RawMemory, arg: Option<OrchestratorArg>) -> 
     Ok(Orchestrator::from_state(rt, state))
 }
 
-/// Upgrade: opens the state where it is (no history is read), applies the `Upgrade` argument,
-/// and schedules again the work that the persisted state still needs (timers do not survive).
+/// Upgrade: opens the state where it is (no history is read, except once, from a release before
+/// ended deployments were counted), applies the `Upgrade` argument, and schedules again the work
+/// that the persisted state still needs (timers do not survive).
 pub fn post_upgrade<R: Runtime>(rt: R, raw: RawMemory, arg: Option<OrchestratorArg>) -> Result<Orchestrator<R>, Error> {
     let mut state = State::open(&Memories::open(raw));
     state.count_ended_deployments_once();

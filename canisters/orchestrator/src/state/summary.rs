@@ -31,9 +31,9 @@ pub const PHASE_LABELS: [&str; 12] = [
     "failed",
 ];
 
-/// The label of `phase` (one of [`PHASE_LABELS`]).
-pub fn phase_label(phase: &Phase) -> &'static str {
-    let i = match phase {
+/// Where `phase` is in [`PHASE_LABELS`].
+pub fn phase_index(phase: &Phase) -> usize {
+    match phase {
         Phase::WaitingForAct { .. } => 0,
         Phase::Preparing { .. } => 1,
         Phase::Creating => 2,
@@ -46,8 +46,7 @@ pub fn phase_label(phase: &Phase) -> &'static str {
         Phase::Settling { .. } => 9,
         Phase::Closed { .. } => 10,
         Phase::Failed { .. } => 11,
-    };
-    PHASE_LABELS[i]
+    }
 }
 
 /// A scrape's worth of counts.
@@ -78,13 +77,12 @@ impl State {
         let mut s = Summary::default();
         for id in self.deployments_active.keys() {
             if let Some(d) = self.deployment(id) {
-                let i = PHASE_LABELS.iter().position(|l| *l == phase_label(&d.phase)).expect("BUG: every label is listed");
-                s.deployments[i] += 1;
+                s.deployments[phase_index(&d.phase)] += 1;
             }
         }
         let ended = self.book().deployments_ended.unwrap_or_default();
-        s.deployments[10] = ended.closed;
-        s.deployments[11] = ended.failed;
+        s.deployments[phase_index(&Phase::Closed { reason: String::new(), refund_uact: 0 })] = ended.closed;
+        s.deployments[phase_index(&Phase::Failed { reason: String::new() })] = ended.failed;
         for m in self.akash_msgs.values() {
             match m.0.purpose {
                 Purpose::Withdraw { .. } => s.withdrawals_pending += 1,
