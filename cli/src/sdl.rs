@@ -92,7 +92,7 @@ fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
     let mut i = 0;
     let mut whole = n;
-    while whole >= 1024 && whole % 1024 == 0 && i < UNITS.len() - 1 {
+    while whole >= 1024 && whole.is_multiple_of(1024) && i < UNITS.len() - 1 {
         whole /= 1024;
         i += 1;
     }
