@@ -551,14 +551,14 @@ impl Run {
         out.push_str(&report::render_steps(&self.steps_with_heights()));
         let t = self.totals();
         out.push_str(&format!(
-            "\ntotal: {} of simulated time; {} cycles on the IC = {} signatures x {} + {} HTTPS outcalls ({} cycles) + {} XRC calls x {}\n",
+            "\ntotal: {} of simulated time; {} cycles on the IC: {} (x {}), {} ({} cycles), {} (x {})\n",
             report::duration(self.elapsed_secs()),
             report::grouped(t.cycles()),
-            t.signatures,
+            report::plural(t.signatures, "signature"),
             report::grouped(ic_akash_orchestrator::akash::keys::SIGN_WITH_ECDSA_CYCLES),
-            t.outcalls,
+            report::plural(t.outcalls, "HTTPS outcall"),
             report::grouped(t.outcall_cycles),
-            t.xrc_calls,
+            report::plural(t.xrc_calls, "XRC call"),
             report::grouped(ic_akash_orchestrator::rate::XRC_CALL_CYCLES),
         ));
         let b = self.balances();

@@ -55,7 +55,7 @@ fn the_example_runs_from_deposit_to_refund_with_receipts() {
     assert!(stdout.contains("through the Akash Console provider proxy"), "{stdout}");
     let refund = lines.iter().find(|l| l.split_whitespace().nth(1) == Some("refund")).unwrap();
     assert!(refund.contains("uact") && refund.contains("exactly what the chain refunded"), "{refund}");
-    assert!(lines.iter().any(|l| l.starts_with("total: ") && l.contains("signatures x 26,153,846,153")), "{stdout}");
+    assert!(lines.iter().any(|l| l.starts_with("total: ") && l.contains("signatures (x 26,153,846,153)")), "{stdout}");
     assert!(lines.iter().any(|l| l.starts_with("balances: user ")), "{stdout}");
 }
 
@@ -83,7 +83,8 @@ fn json_output_has_every_step_and_adds_up() {
             assert!(s["receipt"]["height"].as_u64().unwrap() > 0, "{s}");
         }
     }
-    assert_eq!(steps[0]["receipt"]["icp_block"].as_u64().is_some(), true, "{}", steps[0]);
+    assert_eq!(steps[0]["step"], "deposit");
+    assert!(steps[0]["receipt"]["icp_block"].as_u64().is_some(), "{}", steps[0]);
     let total: u128 = v["totals"]["cost"]["cycles"].as_str().unwrap().parse().unwrap();
     assert_eq!(cycles, total, "every cycle spent belongs to a step");
     assert!(v["totals"]["simulated_secs"].as_u64().unwrap() >= 1200);

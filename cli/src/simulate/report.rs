@@ -340,7 +340,7 @@ pub fn grouped(n: u128) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -348,7 +348,8 @@ pub fn grouped(n: u128) -> String {
     out
 }
 
-fn plural(n: u64, what: &str) -> String {
+/// `1 bid`, `3 bids`.
+pub fn plural(n: u64, what: &str) -> String {
     if n == 1 {
         format!("1 {what}")
     } else {
