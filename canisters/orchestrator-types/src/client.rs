@@ -7,6 +7,9 @@
 //! let id = orch.create_deployment(CreateDeploymentArg { sdl, deposit_uact: 5_000_000, ..Default::default() }).await?;
 //! ```
 //!
+//! (The ledger calls fail with `ClientError<ApproveError>`, the orchestrator's with
+//! `ClientError<Error>`; `canisters/example-client` is a complete canister built on this.)
+//!
 //! Every method returns [`ClientError`], which keeps apart a call that failed in the system
 //! ([`ClientError::Call`]: reject code and message), the orchestrator's own typed answer
 //! ([`ClientError::Refused`] with its stable [`Error`] variants) and an interface mismatch
