@@ -16,7 +16,7 @@ use ic_akash_orchestrator_types::{
     Attribute, AutoTopUp, Change, ConfigArg, CreateDeploymentArg, DeploymentEvent, DeploymentState, DeploymentView, Error,
     GetDeploymentHistoryArg, GetProviderTokenArg, ListDeploymentsArg, MintActArg, ProviderPolicy, UpdateDeploymentArg,
 };
-use support::{provider_pair, user, Env};
+use support::{is_active, is_ended, provider_pair, user, Env};
 
 fn web_sdl() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/web.yaml")).unwrap()
@@ -67,29 +67,12 @@ fn step(env: &Env) {
 }
 
 fn view(env: &Env, owner: Principal, id: u64) -> DeploymentView {
-    views::get_deployment(&env.o, owner, id).unwrap()
+    env.deployment(owner, id)
 }
 
-/// Steps until `pred` holds for the deployment (or panics after `max_secs`).
+/// Steps (with this file's checks) until `pred` holds for the deployment, or panics after `max_secs`.
 fn run_until(env: &Env, owner: Principal, id: u64, max_secs: u64, pred: impl Fn(&DeploymentView) -> bool) -> DeploymentView {
-    let mut waited = 0;
-    loop {
-        let v = view(env, owner, id);
-        if pred(&v) {
-            return v;
-        }
-        assert!(waited < max_secs, "deployment {id} still {:?} after {max_secs} s", v.state);
-        step(env);
-        waited += 6;
-    }
-}
-
-fn is_active(v: &DeploymentView) -> bool {
-    v.state == DeploymentState::Active
-}
-
-fn is_ended(v: &DeploymentView) -> bool {
-    matches!(v.state, DeploymentState::Closed { .. } | DeploymentState::Failed { .. })
+    env.run_deployment_until(owner, id, max_secs, step, pred)
 }
 
 /// `owner` holds AKT and `act` uact of ACT (minted through the chain's BME).

@@ -25,7 +25,7 @@ use ic_akash_orchestrator_types::{
     GetJournalArg, HttpRequest, MintActArg, NotifyDepositArg, ProviderPolicy, TopUpDeploymentArg, UpdateDeploymentArg, WithdrawArg,
 };
 use std::collections::{BTreeMap, BTreeSet};
-use support::{deposit, dest, provider_pair, user, Env, ENDPOINTS, ICP};
+use support::{is_active, is_ended, deposit, dest, provider_pair, user, Env, ENDPOINTS, ICP};
 
 // ---------------------------------------------------------------------------------------------
 // A small parser of the exposition format
@@ -161,28 +161,12 @@ fn step(env: &Env) {
 }
 
 fn view(env: &Env, owner: Principal, id: u64) -> DeploymentView {
-    views::get_deployment(&env.o, owner, id).unwrap()
+    env.deployment(owner, id)
 }
 
+/// Steps (with this file's checks) until `pred` holds for the deployment, or panics after `max_secs`.
 fn run_until(env: &Env, owner: Principal, id: u64, max_secs: u64, pred: impl Fn(&DeploymentView) -> bool) -> DeploymentView {
-    let mut waited = 0;
-    loop {
-        let v = view(env, owner, id);
-        if pred(&v) {
-            return v;
-        }
-        assert!(waited < max_secs, "deployment {id} still {:?} after {max_secs} s", v.state);
-        step(env);
-        waited += 6;
-    }
-}
-
-fn is_active(v: &DeploymentView) -> bool {
-    v.state == DeploymentState::Active
-}
-
-fn is_ended(v: &DeploymentView) -> bool {
-    matches!(v.state, DeploymentState::Closed { .. } | DeploymentState::Failed { .. })
+    env.run_deployment_until(owner, id, max_secs, step, pred)
 }
 
 /// `owner` holds 20 ICP worth of AKT and `act_akt` AKT's worth of ACT.

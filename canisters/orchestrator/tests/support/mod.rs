@@ -10,7 +10,7 @@ use ic_akash_orchestrator::notify::deposit_account;
 use ic_akash_orchestrator::runtime::fake::{FakeRuntime, Method};
 use ic_akash_orchestrator::runtime::Runtime;
 use ic_akash_orchestrator::storage::RawMemory;
-use ic_akash_orchestrator_types::{ConfigArg, DepositIcpArg, OrchestratorArg};
+use ic_akash_orchestrator_types::{ConfigArg, DeploymentState, DeploymentView, DepositIcpArg, OrchestratorArg};
 use icrc_ledger_types::icrc1::account::Account;
 use ic_akash_orchestrator::runtime::fake::akash::chain::IncludedTx;
 use ic_akash_orchestrator::runtime::fake::akash::AkashSim;
@@ -230,4 +230,39 @@ impl Env {
     pub fn calls(&self, m: Method) -> u64 {
         self.rt.calls(m)
     }
+
+    /// `owner`'s view of deployment `id`.
+    pub fn deployment(&self, owner: Principal, id: u64) -> DeploymentView {
+        ic_akash_orchestrator::deployments::views::get_deployment(&self.o, owner, id).unwrap()
+    }
+
+    /// Runs `step` (6 s of virtual time and the test's checks) until `pred` holds for the
+    /// deployment; panics after `max_secs`.
+    pub fn run_deployment_until(
+        &self,
+        owner: Principal,
+        id: u64,
+        max_secs: u64,
+        step: impl Fn(&Env),
+        pred: impl Fn(&DeploymentView) -> bool,
+    ) -> DeploymentView {
+        let mut waited = 0;
+        loop {
+            let v = self.deployment(owner, id);
+            if pred(&v) {
+                return v;
+            }
+            assert!(waited < max_secs, "deployment {id} still {:?} after {max_secs} s", v.state);
+            step(self);
+            waited += 6;
+        }
+    }
+}
+
+pub fn is_active(v: &DeploymentView) -> bool {
+    v.state == DeploymentState::Active
+}
+
+pub fn is_ended(v: &DeploymentView) -> bool {
+    matches!(v.state, DeploymentState::Closed { .. } | DeploymentState::Failed { .. })
 }
