@@ -299,7 +299,7 @@ pub fn create(s: &State, arg: &CreateDeploymentArg, plan: &CreatePlan) -> Render
     if let Some(p) = &max {
         r.text(
             "Maximum price (SDL)",
-            format!("{} uact per block, for 30 days ({} blocks of {AKASH_BLOCK_SECS} s) {} uact", p.per_block, sdl::BLOCKS_PER_30_DAYS, p.per_30_days),
+            format!("{} uact per block; {} uact per 30 days ({} blocks of {AKASH_BLOCK_SECS} s)", p.per_block, p.per_30_days, sdl::BLOCKS_PER_30_DAYS),
         );
         if let Some(uact) = whole_uact(&p.per_30_days) {
             r.add("Maximum per 30 days", Value::Tokens(uact, Unit::Act));
