@@ -11,6 +11,8 @@ mod report;
 use super::{EXIT_FAILURE, EXIT_INVALID};
 use candid::Principal;
 use ic_akash_orchestrator::deployments::{self, views};
+use ic_akash_orchestrator::runtime::fake::akash::market::ATOMICS;
+use ic_akash_orchestrator::runtime::fake::provider::Certificate;
 use ic_akash_orchestrator::runtime::fake::{block_on, Method};
 use ic_akash_orchestrator::simulation::{self, Simulation, SIM_ACT_PER_AKT};
 use ic_akash_orchestrator::{deposit, mint, queries};
@@ -38,7 +40,8 @@ OPTIONS:
   --deposit-uact N    the deployment's escrow deposit in uact (default 5000000 = 5 ACT)
   --top-up-uact N     added to the escrow while it runs (default 1000000)
   --mint-uakt N       AKT burned for ACT first (default: enough for deposit and top-up, plus 1 AKT)
-  --active-secs N     how long it runs before it is closed (default 3600; the top-up is halfway)
+  --active-secs N     how long it runs before it is closed (default 3600, at most 30 days; the
+                      top-up is halfway)
   --region R          accept only providers with region = R (default us-west; `any`: no policy)
   --json              one JSON object: steps, totals, balances
 
@@ -50,6 +53,8 @@ Exit codes: 0 the whole lifecycle ran and every check held, 2 invalid SDL or arg
 const LEDGER_FEE_E8S: u64 = 10_000;
 /// Extra AKT burned by the default mint, beyond what the deposit and top-up need.
 const MINT_MARGIN_UAKT: u64 = 1_000_000;
+/// Longest `--active-secs` taken (longer asks are cut to it): a month of virtual time.
+const MAX_ACTIVE_SECS: u64 = 30 * 24 * 3600;
 /// Longest wait for a step (mint, Active, close): far beyond what each needs in the simulation.
 const STEP_TIMEOUT_SECS: u64 = 3 * 3600;
 
@@ -128,7 +133,7 @@ fn parse(args: &[String]) -> Result<Option<Options>, String> {
         top_up_uact: 1_000_000,
         mint_uakt: None,
         active_secs: 3600,
-        region: Some("us-west".into()),
+        region: Some(simulation::DEMO_REGION.into()),
         json: false,
     };
     let mut it = args.iter();
@@ -141,7 +146,7 @@ fn parse(args: &[String]) -> Result<Option<Options>, String> {
             "--deposit-uact" => o.deposit_uact = number(a, value()?)?,
             "--top-up-uact" => o.top_up_uact = number(a, value()?)?,
             "--mint-uakt" => o.mint_uakt = Some(number(a, value()?)?),
-            "--active-secs" => o.active_secs = number(a, value()?)?,
+            "--active-secs" => o.active_secs = number(a, value()?)?.min(MAX_ACTIVE_SECS),
             "--region" => o.region = Some(value()?.clone()).filter(|r| r != "any"),
             f if o.file.is_empty() && !f.starts_with('-') => o.file = f.to_string(),
             other => return Err(format!("unexpected argument {other:?}")),
@@ -169,29 +174,13 @@ fn parse_icp(s: &str) -> Result<u64, String> {
     whole.checked_mul(100_000_000).and_then(|w| w.checked_add(frac)).ok_or_else(bad)
 }
 
-/// Three providers: two in the default region at different prices (one serving a self-signed
-/// certificate, so reachable through the proxy only) and the cheapest elsewhere, so the policy
-/// and the price both show in the choice.
-fn market() -> Vec<(ic_akash_orchestrator::runtime::fake::akash::market::Provider, ic_akash_orchestrator::runtime::fake::provider::ProviderSpec)> {
-    use ic_akash_orchestrator::runtime::fake::provider::Certificate;
-    [(1, "400", "us-west", false), (2, "250", "us-west", true), (3, "100", "eu-central", false)]
-        .into_iter()
-        .map(|(n, price, region, self_signed)| {
-            let (mut on_chain, spec) = simulation::provider_pair(n, price);
-            on_chain.attributes = vec![("region".into(), region.into())];
-            let spec = if self_signed { spec.with_certificate(Certificate::SelfSignedOnChain) } else { spec };
-            (on_chain, spec)
-        })
-        .collect()
-}
-
 /// The run: the simulated world, the user, and the steps read so far.
 struct Run {
     sim: Simulation,
     user: Principal,
     start_nanos: u64,
     names: Names,
-    /// The market, for the header: (name, region, price, certificate note).
+    /// One line per provider of the market, for the header.
     providers: Vec<String>,
     steps: Vec<Step>,
     /// The user's journal entries read so far.
@@ -213,7 +202,7 @@ struct Run {
 
 impl Run {
     fn new(opts: &Options) -> Result<Self, Stop> {
-        let providers = market();
+        let providers = simulation::demo_market();
         let mut names = Names::default();
         let mut header = Vec::new();
         for (on_chain, spec) in &providers {
@@ -222,7 +211,7 @@ impl Run {
             names.providers.insert(spec.address.clone(), format!("{name} ({region})"));
             let price = report::units(on_chain.price, 18);
             let cert = match spec.certificate {
-                ic_akash_orchestrator::runtime::fake::provider::Certificate::PubliclyTrusted => "",
+                Certificate::PubliclyTrusted => "",
                 _ => ", self-signed certificate: reachable through the proxy only",
             };
             header.push(format!("{name}: region {region}, bids {price} uact per block{cert} ({})", spec.address));
@@ -231,7 +220,9 @@ impl Run {
         let user = Principal::self_authenticating(b"ic-akash simulate: the user");
         // The user's wallet: what it deposits plus the ledger fees of its approval and of the
         // transfer; the orchestrator is approved for the deposit and the transfer's fee.
-        simulation::mint_icp(&sim.rt, user, opts.deposit_e8s + 2 * LEDGER_FEE_E8S);
+        let too_much = || Stop(EXIT_INVALID, "--deposit-icp: too much ICP for one ledger account".into());
+        let wallet = opts.deposit_e8s.checked_add(2 * LEDGER_FEE_E8S).ok_or_else(too_much)?;
+        simulation::mint_icp(&sim.rt, user, wallet);
         simulation::approve_icp(&sim.rt, user, opts.deposit_e8s + LEDGER_FEE_E8S).map_err(|e| Stop(EXIT_FAILURE, e))?;
         let start_nanos = sim.now_nanos();
         Ok(Run {
@@ -258,7 +249,7 @@ impl Run {
         credit.map_err(|e| failed("deposit_icp", e))?;
         self.read_steps()?;
 
-        let needed_uact = u128::from(opts.deposit_uact + opts.top_up_uact);
+        let needed_uact = u128::from(opts.deposit_uact) + u128::from(opts.top_up_uact);
         let mint_uakt = opts.mint_uakt.unwrap_or_else(|| {
             let (num, den) = SIM_ACT_PER_AKT;
             u64::try_from(needed_uact * den).map(|x| x.div_ceil(num as u64) + MINT_MARGIN_UAKT).unwrap_or(u64::MAX)
@@ -334,8 +325,7 @@ impl Run {
             return Err(Stop(EXIT_FAILURE, format!("the chain refunded {refunded_on_chain} uact, the books credited {refund_uact}")));
         }
         let deposited = v.cost.deposited_uact;
-        let one = ic_akash_orchestrator::runtime::fake::akash::market::ATOMICS;
-        if u128::from(deposited - refund_uact) * one != acc.transferred + acc.funds || acc.funds >= one {
+        if u128::from(deposited - refund_uact) * ATOMICS != acc.transferred + acc.funds || acc.funds >= ATOMICS {
             return Err(Stop(EXIT_FAILURE, format!("refund {refund_uact} of {deposited} uact does not match the escrow's payments and dust")));
         }
         let paid = acc.transferred;

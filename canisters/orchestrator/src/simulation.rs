@@ -9,7 +9,7 @@ use crate::canister::{Orchestrator, NANOS_PER_SEC};
 use crate::lifecycle;
 use crate::runtime::fake::akash::market::Provider;
 use crate::runtime::fake::akash::AkashSim;
-use crate::runtime::fake::provider::{ProviderSpec, ProviderWorld};
+use crate::runtime::fake::provider::{Certificate, ProviderSpec, ProviderWorld};
 use crate::runtime::fake::{block_on, FakeRuntime, HttpRouter};
 use crate::runtime::Runtime;
 use crate::storage::{RawMemory, SignerId};
@@ -44,6 +44,24 @@ pub fn provider_pair(n: u8, price: &str) -> (Provider, ProviderSpec) {
     let mut chain = Provider::new(&address, price);
     chain.host_uri = spec.host_uri.clone();
     (chain, spec)
+}
+
+/// The region of [`demo_market`]'s dearer providers.
+pub const DEMO_REGION: &str = "us-west";
+
+/// A market where the choice shows: two providers in [`DEMO_REGION`] at different prices (the
+/// cheaper one serving a self-signed certificate, so reachable through the proxy only) and the
+/// cheapest of all in another region (`region` attributes on chain).
+pub fn demo_market() -> Vec<(Provider, ProviderSpec)> {
+    [(1, "400", DEMO_REGION, false), (2, "250", DEMO_REGION, true), (3, "100", "eu-central", false)]
+        .into_iter()
+        .map(|(n, price, region, self_signed)| {
+            let (mut on_chain, spec) = provider_pair(n, price);
+            on_chain.attributes = vec![("region".into(), region.into())];
+            let spec = if self_signed { spec.with_certificate(Certificate::SelfSignedOnChain) } else { spec };
+            (on_chain, spec)
+        })
+        .collect()
 }
 
 /// Whether `url` is on one of the chain's [`ENDPOINTS`].
