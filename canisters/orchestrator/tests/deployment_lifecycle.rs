@@ -10,8 +10,8 @@ use ic_akash_orchestrator::deployments::{self, views};
 use ic_akash_orchestrator::mint::mint_act;
 use ic_akash_orchestrator::runtime::fake::akash::market::REASON_UNSTABLE;
 use ic_akash_orchestrator::runtime::fake::block_on;
+use ic_akash_orchestrator::simulation;
 use ic_akash_orchestrator::runtime::fake::provider::{Behaviour, Certificate};
-use ic_akash_orchestrator::storage::SignerId;
 use ic_akash_orchestrator_types::{
     Attribute, AutoTopUp, Change, ConfigArg, CreateDeploymentArg, DeploymentEvent, DeploymentState, DeploymentView, Error,
     GetDeploymentHistoryArg, GetProviderTokenArg, ListDeploymentsArg, MintActArg, ProviderPolicy, UpdateDeploymentArg,
@@ -31,34 +31,7 @@ const DEPOSIT_UACT: u64 = 5_000_000;
 /// escrow holds exactly what the books deposited.
 fn check(env: &Env) {
     env.check();
-    let quiet = env.o.read(|s| {
-        s.pending_msg_count() == 0
-            && s.active_deployments().into_iter().filter_map(|id| s.deployment(id)).all(|d| !matches!(d.state(), DeploymentState::Closing { .. }))
-    });
-    if !quiet {
-        return;
-    }
-    let (minted, in_escrow, spent) = env.o.read(|s| (s.book().minted_uact, s.book().act_in_escrow_uact, s.book().act_spent_uact));
-    let treasury = env.treasury();
-    let on_chain = env.sim().balance(&treasury, "uact");
-    assert_eq!(on_chain, u128::from(minted - in_escrow - spent), "treasury ACT on chain vs books");
-    let owners: Vec<(String, u64, u64)> = env.o.read(|s| {
-        s.active_deployments()
-            .into_iter()
-            .filter_map(|id| s.deployment(id))
-            .filter_map(|d| {
-                let addr = s.tx_account(&SignerId::Owner(d.owner))?.address;
-                Some((addr, d.dseq?, d.deposited_uact))
-            })
-            .collect()
-    });
-    for (addr, dseq, deposited) in owners {
-        if let Some(acc) = env.sim().escrow_account(&addr, dseq) {
-            if acc.refunds.is_empty() {
-                assert_eq!(acc.deposited(), u128::from(deposited), "escrow {addr}/{dseq} deposits vs books");
-            }
-        }
-    }
+    simulation::check_escrows(&env.o, &env.sim()).unwrap_or_else(|e| panic!("{e}"));
 }
 
 fn step(env: &Env) {
